@@ -1,0 +1,53 @@
+"""ModelConfig: every size in the model, in one place.
+
+The revision notes describe one model:
+
+    Word IDs (13) -> Embedding (13x100) -> LSTM-1 (13x150) -> LSTM-2 (100) -> Dense softmax (4818)
+
+Every builder, twin, check and chapter takes its sizes from a ``ModelConfig``, so a
+smaller model (say 500 words and 8-word windows) works everywhere with no other change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The sizes of the course's next-word model (defaults: the model in the notes)."""
+
+    vocab_size: int = 4818  # words the model knows, counting the padding id 0 and the unknown-word id 1
+    sequence_length: int = 13  # word ids the model reads to predict the next word
+    embedding_dim: int = 100  # length of each word's learned meaning vector
+    lstm1_units: int = 150  # LSTM-1: one 150-number context vector per word
+    lstm2_units: int = 100  # LSTM-2: one 100-number summary of the whole window
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(
+                    f"ModelConfig: {field.name} must be a positive integer, got {value!r}."
+                )
+        if self.vocab_size < 3:
+            raise ValueError(
+                "ModelConfig: vocab_size must be at least 3 (padding, unknown word and one "
+                f"real word), got {self.vocab_size}."
+            )
+
+    def to_dict(self) -> dict[str, int]:
+        """The config as a plain dict (what an artifact's JSON stores)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "ModelConfig":
+        """Rebuild a config from ``to_dict()`` output; unknown keys are an error."""
+        known = {field.name for field in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"ModelConfig: unknown field(s) {unknown}; the fields are {sorted(known)}."
+            )
+        return cls(**values)

@@ -1,0 +1,190 @@
+"""Writing text one word at a time (chapters: book/softmax_head.ipynb, book/data_flow.ipynb).
+
+Each step turns the last 13 words into a next-word distribution, picks a word with one
+of four strategies, appends it and slides the window:
+    greedy        the most likely word, always (deterministic, often repetitive)
+    temperature   sample from p ** (1 / T), renormalized: T < 1 safer, T > 1 wilder
+    top_k         sample among the k most likely words only
+    top_p         sample among the fewest words whose probabilities add up to p ("nucleus")
+Temperature applies before top-k and top-p. Padding is never emitted, and the unknown
+word only when allow_unknown=True.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import config_of, next_word_probabilities
+from .numpy_model import NumpyTextGenerator
+from .text import PUNCTUATION, detokenize, tokenize
+from .vocabulary import PAD_ID, UNKNOWN_ID, Vocabulary
+from .windows import pad_left
+
+STRATEGIES = ("greedy", "temperature", "top_k", "top_p")
+
+
+def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """Reshape a distribution: p_i ** (1 / temperature), renormalized (same as softmax(logits / T))."""
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}.")
+    logs = np.log(np.maximum(np.asarray(probabilities, dtype=np.float64), 1e-300)) / temperature
+    logs -= logs.max(axis=-1, keepdims=True)
+    weights = np.exp(logs) * (np.asarray(probabilities) > 0)
+    return weights / weights.sum(axis=-1, keepdims=True)
+
+
+def top_k_filter(probabilities: np.ndarray, k: int) -> np.ndarray:
+    """Keep the k most likely words (ties broken by lower id), renormalized."""
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= probabilities.shape[-1]:
+        raise ValueError(f"top_k must be an integer in 1..{probabilities.shape[-1]}, got {k!r}.")
+    order = np.argsort(-probabilities, axis=-1, kind="stable")
+    kept = np.zeros_like(probabilities, dtype=bool)
+    np.put_along_axis(kept, order[..., :k], True, axis=-1)
+    filtered = np.where(kept, probabilities, 0.0)
+    return filtered / filtered.sum(axis=-1, keepdims=True)
+
+
+def top_p_filter(probabilities: np.ndarray, p: float) -> np.ndarray:
+    """Keep the fewest most likely words whose total probability reaches p, renormalized."""
+    if not 0 < p <= 1:
+        raise ValueError(f"top_p must be in (0, 1], got {p}.")
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    order = np.argsort(-probabilities, axis=-1, kind="stable")
+    sorted_probabilities = np.take_along_axis(probabilities, order, axis=-1)
+    before = np.cumsum(sorted_probabilities, axis=-1) - sorted_probabilities  # mass above each word
+    keep_sorted = before < p * sorted_probabilities.sum(axis=-1, keepdims=True)  # always keeps the first
+    kept = np.zeros_like(keep_sorted)
+    np.put_along_axis(kept, order, keep_sorted, axis=-1)
+    filtered = np.where(kept, probabilities, 0.0)
+    return filtered / filtered.sum(axis=-1, keepdims=True)
+
+
+def check_strategy(strategy: str, temperature: float, top_k: int | None, top_p: float | None) -> None:
+    """Reject settings that do not fit the strategy, with a message saying what is allowed."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}.")
+    if not (isinstance(temperature, (int, float)) and temperature > 0):
+        raise ValueError(f"temperature must be > 0, got {temperature!r}.")
+    if strategy == "greedy" and temperature != 1.0:
+        raise ValueError("greedy always picks the most likely word; temperature needs a sampling strategy.")
+    if strategy == "top_k" and top_k is None:
+        raise ValueError("strategy='top_k' needs top_k, e.g. top_k=40.")
+    if strategy == "top_p" and top_p is None:
+        raise ValueError("strategy='top_p' needs top_p in (0, 1], e.g. top_p=0.9.")
+    if top_k is not None and strategy != "top_k":
+        raise ValueError(f"top_k is only used with strategy='top_k', not {strategy!r}.")
+    if top_p is not None and strategy != "top_p":
+        raise ValueError(f"top_p is only used with strategy='top_p', not {strategy!r}.")
+    if top_p is not None and not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1], got {top_p}.")
+
+
+def sampling_distribution(
+    probabilities: np.ndarray,
+    strategy: str = "greedy",
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    allow_unknown: bool = False,
+) -> np.ndarray:
+    """The distribution a strategy draws the next word from (greedy: all mass on the argmax)."""
+    check_strategy(strategy, temperature, top_k, top_p)
+    probabilities = np.array(probabilities, dtype=np.float64)
+    probabilities[..., PAD_ID] = 0.0
+    if not allow_unknown:
+        probabilities[..., UNKNOWN_ID] = 0.0
+    probabilities /= probabilities.sum(axis=-1, keepdims=True)
+    if strategy == "greedy":
+        one_hot = np.zeros_like(probabilities)
+        np.put_along_axis(one_hot, probabilities.argmax(axis=-1)[..., None], 1.0, axis=-1)
+        return one_hot
+    probabilities = apply_temperature(probabilities, temperature)
+    if strategy == "top_k":
+        return top_k_filter(probabilities, top_k)
+    if strategy == "top_p":
+        return top_p_filter(probabilities, top_p)
+    return probabilities
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A generated text, with what the model read and what it could not."""
+
+    text: str  # the seed followed by the new words, as readable text
+    continuation: str  # only the new words
+    new_ids: tuple[int, ...]
+    unknown_words: tuple[str, ...]  # seed words outside the vocabulary (read as <unk>)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        note = f"\n(read as <unk>: {', '.join(self.unknown_words)})" if self.unknown_words else ""
+        return self.text + note
+
+
+def generate(
+    model,
+    vocabulary: Vocabulary,
+    seed_text: str,
+    num_words: int = 20,
+    strategy: str = "greedy",
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    seed: int | None = None,
+    allow_unknown: bool = False,
+    engine: str = "numpy",
+) -> Generation:
+    """Continue seed_text by num_words words.
+
+    model: a Keras model from build_model/load_pretrained, its PyTorch twin, or a
+    NumpyTextGenerator. With a Keras model, engine="numpy" (default) reads its current
+    weights into the NumPy forward pass, which tests hold equal to Keras and which is
+    several times faster for one window; engine="keras" calls the Keras model each step.
+    seed makes the sampling strategies reproducible.
+    """
+    check_strategy(strategy, temperature, top_k, top_p)
+    if not isinstance(seed_text, str):
+        raise ValueError(f"seed_text must be a string, got {type(seed_text).__name__}.")
+    tokens = tokenize(seed_text)
+    if not any(token not in PUNCTUATION for token in tokens):
+        raise ValueError(
+            f"seed_text is empty (no words in {seed_text!r}): give at least one word to continue, e.g. 'to be or not'."
+        )
+    if isinstance(num_words, bool) or not isinstance(num_words, int) or num_words < 1:
+        raise ValueError(f"num_words must be a whole number >= 1, got {num_words!r}.")
+    if engine not in ("numpy", "keras"):
+        raise ValueError(f"engine must be 'numpy' or 'keras', got {engine!r}.")
+    config = config_of(model)
+    if len(vocabulary) != config.vocab_size:
+        raise ValueError(
+            f"the vocabulary has {len(vocabulary)} words but the model predicts {config.vocab_size}: "
+            "use the vocabulary the model was trained with."
+        )
+    if engine == "numpy" and hasattr(model, "get_layer"):
+        model = NumpyTextGenerator.from_keras(model)
+    rng = np.random.default_rng(seed)
+    ids = vocabulary.encode(tokens)
+    new_ids: list[int] = []
+    for _ in range(num_words):
+        window = pad_left(ids, config.sequence_length)[None, :]  # (1, 13)
+        probabilities = next_word_probabilities(model, window)[0]  # (vocab_size,)
+        distribution = sampling_distribution(probabilities, strategy, temperature, top_k, top_p, allow_unknown)
+        if strategy == "greedy":
+            next_id = int(distribution.argmax())
+        else:
+            # inverse CDF; side='right' can never land on a zero-probability word
+            next_id = int(np.searchsorted(np.cumsum(distribution), rng.random() * distribution.sum(), side="right"))
+            next_id = min(next_id, len(distribution) - 1)
+        ids.append(next_id)
+        new_ids.append(next_id)
+    return Generation(
+        text=detokenize(tokens + vocabulary.tokens(new_ids)),  # the seed as typed
+        continuation=vocabulary.decode(new_ids),
+        new_ids=tuple(new_ids),
+        unknown_words=tuple(vocabulary.unknown_words(tokens)),
+    )

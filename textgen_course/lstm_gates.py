@@ -1,0 +1,96 @@
+"""The LSTM written out in NumPy: four gates, a cell state and a hidden state.
+
+Shared by both LSTM stages (chapters: book/lstm_context.ipynb, book/lstm_summary.ipynb).
+It reads the weights of a Keras LSTM layer and runs the same equations step by step,
+keeping every gate's value so the book can plot them. Tests require it to match Keras
+and PyTorch to 1e-5.
+
+Keras stores the four gates side by side in one matrix, in the order
+input gate, forget gate, candidate, output gate (PyTorch uses the same order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+GATE_NAMES = ("input_gate", "forget_gate", "candidate", "output_gate")
+
+
+@dataclass(frozen=True)
+class LstmWeights:
+    """One LSTM layer's weights, in Keras's layout."""
+
+    kernel: np.ndarray  # (input_dim, 4 * units): input -> the four gates
+    recurrent_kernel: np.ndarray  # (units, 4 * units): previous hidden state -> the four gates
+    bias: np.ndarray  # (4 * units,)
+
+    @property
+    def units(self) -> int:
+        """Number of LSTM cells (150 for LSTM-1, 100 for LSTM-2)."""
+        return self.recurrent_kernel.shape[0]
+
+    @classmethod
+    def from_keras(cls, layer) -> "LstmWeights":
+        """Copy the weights out of a keras.layers.LSTM."""
+        kernel, recurrent_kernel, bias = layer.get_weights()
+        return cls(kernel, recurrent_kernel, bias)
+
+
+@dataclass(frozen=True)
+class LstmTrace:
+    """Everything an LSTM computed, step by step. Each field: (batch, steps, units)."""
+
+    input_gate: np.ndarray  # 0..1: how much of the candidate to write into the cell
+    forget_gate: np.ndarray  # 0..1: how much of the old cell state to keep
+    candidate: np.ndarray  # -1..1: the new information on offer
+    output_gate: np.ndarray  # 0..1: how much of the cell to reveal as the hidden state
+    cell: np.ndarray  # the cell state c_t, the layer's long-term memory
+    hidden: np.ndarray  # the hidden state h_t, the layer's output at each step
+
+
+def sigmoid(values: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x), squashing any number into 0..1 (numerically stable form)."""
+    return 0.5 * (1.0 + np.tanh(0.5 * values))
+
+
+def lstm_step(
+    x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, weights: LstmWeights
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """One time step for a batch: x_t (batch, input_dim), h_prev and c_prev (batch, units).
+
+    Returns the new hidden state, the new cell state and the four gates, each (batch, units).
+    """
+    z = x_t @ weights.kernel + h_prev @ weights.recurrent_kernel + weights.bias  # (batch, 4*units)
+    z_input, z_forget, z_candidate, z_output = np.split(z, 4, axis=-1)
+    input_gate = sigmoid(z_input)
+    forget_gate = sigmoid(z_forget)
+    candidate = np.tanh(z_candidate)
+    output_gate = sigmoid(z_output)
+    c_t = forget_gate * c_prev + input_gate * candidate  # keep some old memory, write some new
+    h_t = output_gate * np.tanh(c_t)  # reveal part of the memory as this step's output
+    gates = dict(zip(GATE_NAMES, (input_gate, forget_gate, candidate, output_gate)))
+    return h_t, c_t, gates
+
+
+def run_lstm(inputs: np.ndarray, weights: LstmWeights) -> LstmTrace:
+    """Run lstm_step over every time step of inputs (batch, steps, input_dim), from zero state."""
+    inputs = np.asarray(inputs)
+    if inputs.ndim != 3 or inputs.shape[2] != weights.kernel.shape[0]:
+        raise ValueError(
+            f"run_lstm: expected inputs of shape (batch, steps, {weights.kernel.shape[0]}), "
+            f"got {inputs.shape}."
+        )
+    batch, steps, _ = inputs.shape
+    dtype = np.result_type(inputs.dtype, weights.kernel.dtype)
+    h = np.zeros((batch, weights.units), dtype)
+    c = np.zeros((batch, weights.units), dtype)
+    record: dict[str, list[np.ndarray]] = {name: [] for name in (*GATE_NAMES, "cell", "hidden")}
+    for t in range(steps):
+        h, c, gates = lstm_step(inputs[:, t], h, c, weights)
+        for name, value in gates.items():
+            record[name].append(value)
+        record["cell"].append(c)
+        record["hidden"].append(h)
+    return LstmTrace(**{name: np.stack(values, axis=1) for name, values in record.items()})

