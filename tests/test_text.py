@@ -37,9 +37,12 @@ def test_tokenize_rejects_non_strings():
 def test_speeches_keep_spoken_lines_only():
     markdown = (
         "# Hamlet\n\n## ACT I\n\n_Enter HAMLET_\n\n**HAMLET**  \n[Aside]_  \nTo be, or not to be:  \n"
-        "that is the question.\n\n_Exit, pursued\nby a bear_\n\n**OPHELIA**  \nGood my lord,"
+        "that is the question.\n\n_Exit, pursued\nby a bear_\n\n**OPHELIA**  \nGood my lord,\n\n_Exit HAMLET_\n\n"
+        "How does your honour?"
     )
-    assert spoken_lines(markdown) == ["To be, or not to be:\nthat is the question.", "Good my lord,"]
+    assert spoken_lines(markdown) == [
+        "To be, or not to be:\nthat is the question.", "Good my lord,", "How does your honour?"  # she goes on
+    ]
 
 
 def test_default_corpus_is_the_38_plays_offline():
@@ -47,7 +50,7 @@ def test_default_corpus_is_the_38_plays_offline():
     assert len(files) == 38 and all(path.suffix == ".md" for path in files)
     text = load_corpus()
     tokens = tokenize(text)
-    assert len(tokens) == 946_462
+    assert len(tokens) == 1_005_531
     assert "**" not in text and "ACT I" not in text and "Exeunt" not in text  # labels and directions dropped
     assert "to be, or not to be" in text.lower()
 

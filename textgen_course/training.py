@@ -34,11 +34,11 @@ from .windows import WindowData, prepare_windows
 class TrainingConfig:
     """How the model is trained (defaults: the recipe of the shipped model)."""
 
-    epochs: int = 3  # passes over the training windows, at most
+    epochs: int = 8  # passes over the training windows, at most
     batch_size: int = 512  # windows per gradient step
     learning_rate: float = 3e-3  # Adam's step size at the start
     final_learning_rate: float = 1e-4  # reached by cosine decay at the end of the last epoch
-    patience: int = 1  # stop after this many epochs without a better validation loss
+    patience: int = 2  # stop after this many epochs without a better validation loss
     validation_fraction: float = 0.1  # share of the text held out (by position) for validation
     short_window_fraction: float = 0.2  # share of training windows shortened with left padding
     seed: int = 0  # initial weights and the order of windows in every epoch
