@@ -23,9 +23,26 @@ from .model import (  # noqa: E402
     torch_model_from_keras,
 )
 from .numpy_model import NumpyTextGenerator  # noqa: E402
+from .text import load_corpus, tokenize, detokenize  # noqa: E402
+from .vocabulary import Vocabulary  # noqa: E402
+from .windows import make_windows, pad_left  # noqa: E402
+from .artifacts import load_artifact, load_pretrained  # noqa: E402
+from .generation import Generation, generate  # noqa: E402
+from .evaluation import evaluate  # noqa: E402
 
 __all__ = [
     "CrossCheckReport",
+    "Generation",
+    "Vocabulary",
+    "detokenize",
+    "evaluate",
+    "generate",
+    "load_artifact",
+    "load_corpus",
+    "load_pretrained",
+    "make_windows",
+    "pad_left",
+    "tokenize",
     "ModelConfig",
     "NumpyTextGenerator",
     "StageCheck",

@@ -1,6 +1,7 @@
 """Command line: python -m textgen_course train|generate ...
 
     python -m textgen_course train --out runs/shakespeare --epochs 3
+    python -m textgen_course export runs/shakespeare textgen_course/pretrained
     python -m textgen_course generate "to be or not to be" --words 20 --strategy top_p --top-p 0.9 --seed 0
 """
 
@@ -49,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=None, help="makes sampling reproducible")
     generate.add_argument("--model", help="artifact folder (default: the shipped model)")
     generate.add_argument("--engine", default="numpy", choices=["numpy", "keras"])
+    export = commands.add_parser("export", help="copy a trained artifact's best weights (no resume state) to a folder")
+    export.add_argument("source", help="artifact folder made by train")
+    export.add_argument("destination", help="folder to write, e.g. textgen_course/pretrained")
     return parser
 
 
@@ -58,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "train":
             return _train(args)
+        if args.command == "export":
+            from .artifacts import export_artifact
+
+            print(f"exported {export_artifact(args.source, args.destination)}")
+            return 0
         return _generate(args)
     except (ValueError, FileNotFoundError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)

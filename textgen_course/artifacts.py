@@ -177,6 +177,25 @@ def load_weights_checked(model, path: Path) -> None:
     model.load_weights(path)
 
 
+def export_artifact(source: str | Path, destination: str | Path) -> Path:
+    """Copy a finished (or running) artifact's best weights, vocabulary and manifest to a new folder.
+
+    The resume state is left behind, so the copy is the ~5 MB that ships with the course
+    (textgen_course/pretrained/ is made this way). The source is verified first.
+    """
+    import shutil
+
+    source, destination = Path(source), Path(destination)
+    manifest = read_manifest(source)
+    manifest["files"] = {key: entry for key, entry in manifest["files"].items() if key != "resume_weights"}
+    destination.mkdir(parents=True, exist_ok=True)
+    for entry in manifest["files"].values():
+        shutil.copyfile(source / entry["name"], destination / entry["name"])
+    commit_manifest(destination, manifest)  # also removes older weights files in destination
+    read_manifest(destination)
+    return destination
+
+
 def load_pretrained() -> tuple[TextGenerator, Vocabulary]:
     """The model trained on the default corpus that ships with the course: (model, vocabulary)."""
     model, vocabulary, _ = load_artifact(PRETRAINED)
