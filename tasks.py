@@ -3,6 +3,13 @@
     python3 tasks.py book       set up, then build the HTML book (every chapter executed)
     python3 tasks.py test       set up, then run every test (unit tests, notebooks, browser)
 
+For instructors (see the book's Instructor guide):
+
+    python3 tasks.py book --student               the student edition (solutions hidden)
+    python3 tasks.py student-notebooks            the chapters without solutions, for learners
+    python3 tasks.py assign lstm_context          a chapter's exercises as an otter-grader assignment
+    python3 tasks.py grade lstm_context submissions/ --out grades.csv
+
 More: python3 tasks.py --help
 """
 
@@ -57,11 +64,32 @@ def tool(name: str) -> Path:
 
 def book(args) -> None:
     """Build the HTML book with every chapter executed (-W: warnings are errors)."""
+    if args.student:
+        return student_book(args)
     if args.clean:
         shutil.rmtree(ROOT / "_build", ignore_errors=True)
     started = time.perf_counter()
     run(tool("jupyter-book"), "build", ".", "-W", "-n", "--keep-going")
     print(f"Built _build/html/index.html in {time.perf_counter() - started:.0f} s")
+
+
+def student_book(args) -> None:
+    """The student edition: the same chapters with a generated config that hides the solutions."""
+    if args.clean:
+        shutil.rmtree(ROOT / "_build" / "student", ignore_errors=True)
+    started = time.perf_counter()
+    launch = ["--launch-repository", args.launch_repository] if args.launch_repository else []
+    run(PYTHON, "scripts/editions.py", "student-book", *launch)
+    print(f"Built the student edition in {time.perf_counter() - started:.0f} s")
+
+
+def script(path: str):
+    """A command that hands its arguments to one of the scripts (its --help lists them)."""
+    def command(args) -> None:
+        started = time.perf_counter()
+        run(PYTHON, path, args.command, *args.forwarded)
+        print(f"Done in {time.perf_counter() - started:.0f} s")
+    return command
 
 
 def test(args) -> None:
@@ -77,12 +105,27 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     book_parser = commands.add_parser("book", help="set up and build the HTML book")
     book_parser.add_argument("--clean", action="store_true", help="delete _build first (a full rebuild)")
+    book_parser.add_argument("--student", action="store_true",
+                             help="the student edition (solutions hidden), in _build/student/_build/html")
+    book_parser.add_argument("--launch-repository", metavar="URL",
+                             help="with --student: a repository whose book/ holds the student notebooks, "
+                                  "for the launch buttons (without it the student edition has none)")
     book_parser.set_defaults(run=book)
     test_parser = commands.add_parser("test", help="set up and run every test")
     test_parser.add_argument("pytest_args", nargs="*", help="extra arguments for pytest, e.g. -k embedding")
     test_parser.set_defaults(run=test)
     commands.add_parser("setup", help="only create .venv and install").set_defaults(run=lambda args: None)
-    args = parser.parse_args()
+    for name, path, summary in [
+        ("student-notebooks", "scripts/editions.py",
+         "write the chapters without solutions to _build/student/notebooks (--execute: and check them)"),
+        ("assign", "scripts/assignments.py", "turn a chapter's exercises into an otter-grader assignment"),
+        ("grade", "scripts/assignments.py", "grade a folder of submitted notebooks into a CSV"),
+    ]:  # their options belong to the script: `python3 tasks.py assign --help` lists them
+        commands.add_parser(name, help=summary, add_help=False).set_defaults(run=script(path), forwards=True)
+    args, forwarded = parser.parse_known_args()
+    if forwarded and not getattr(args, "forwards", False):
+        parser.error(f"unrecognized arguments: {' '.join(forwarded)}")
+    args.forwarded = forwarded
     setup()
     args.run(args)
 

@@ -96,3 +96,68 @@ def test_bad_settings_get_clear_errors(small_model, vocabulary, kwargs, message)
 def test_a_vocabulary_of_another_model_is_refused(small_model):
     with pytest.raises(ValueError, match="the vocabulary has 5 words but the model predicts 500"):
         generate(small_model, Vocabulary.from_text("a b c", size=5), "a b", 2)
+
+
+def test_seed_window_is_the_last_words_left_padded(vocabulary):
+    window = tc.generation.seed_window(vocabulary, "the king loves", sequence_length=8)
+    assert window.shape == (8,) and window.dtype == np.int32
+    assert window[:5].tolist() == [0] * 5 and window[5:].tolist() == vocabulary.encode("the king loves")
+    assert tc.generation.seed_window(vocabulary, "qab " * 20 + "the king", 8)[-2:].tolist() == vocabulary.encode("the king")
+    with pytest.raises(ValueError, match="seed_text is empty"):
+        tc.generation.seed_window(vocabulary, " ... ")
+
+
+def test_next_word_distribution_is_what_greedy_generation_picks_from(small_model, vocabulary):
+    from textgen_course.generation import next_word_distribution
+
+    probabilities = next_word_distribution(small_model, vocabulary, "the king loves")
+    assert probabilities.shape == (500,)
+    np.testing.assert_allclose(probabilities.sum(), 1.0, atol=1e-5)
+    window = tc.generation.seed_window(vocabulary, "the king loves", 8)[None, :]
+    np.testing.assert_allclose(probabilities, tc.next_word_probabilities(small_model, window)[0], atol=1e-5)
+    probabilities[:2] = 0  # generation never writes padding or <unk>
+    assert generate(small_model, vocabulary, "the king loves", 1).new_ids[0] == probabilities.argmax()
+
+
+def test_top_words_are_sorted_and_named(vocabulary):
+    from textgen_course.generation import top_words
+
+    probabilities = np.zeros(500)
+    probabilities[[7, 3, 9]] = [0.5, 0.3, 0.2]
+    assert top_words(probabilities, vocabulary, 2) == [(vocabulary.words[7], 0.5), (vocabulary.words[3], 0.3)]
+    with pytest.raises(ValueError, match=r"expected one distribution of shape \(500,\)"):
+        top_words(np.ones((2, 500)), vocabulary)
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        top_words(probabilities, vocabulary, 0)
+
+
+def test_effective_number_of_words_counts_equally_likely_choices():
+    from textgen_course.generation import effective_number_of_words
+
+    assert effective_number_of_words(np.array([0.0, 1.0, 0.0])) == pytest.approx(1.0)
+    assert effective_number_of_words(np.full(40, 1 / 40)) == pytest.approx(40.0)
+    np.testing.assert_allclose(effective_number_of_words(np.array([[0.5, 0.5, 0, 0], [0.25] * 4])), [2.0, 4.0])
+    p = np.array([0.7, 0.2, 0.1])
+    assert 1 < effective_number_of_words(p) < 3
+
+
+def test_distinct_fraction_measures_repetition():
+    from textgen_course.generation import distinct_fraction
+
+    assert distinct_fraction([1, 2, 3, 4]) == 1.0
+    assert distinct_fraction([5, 5, 5, 5]) == 0.25
+    assert distinct_fraction([1, 2, 1, 2, 1], n=2) == 0.5  # (1,2) (2,1) (1,2) (2,1)
+    with pytest.raises(ValueError, match="need at least 3 ids"):
+        distinct_fraction([1, 2], n=3)
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        distinct_fraction([1, 2], n=0)
+
+
+def test_lower_temperature_gives_less_varied_text(small_model, vocabulary):
+    from textgen_course.generation import distinct_fraction
+
+    def variety(temperature):
+        return np.mean([distinct_fraction(generate(small_model, vocabulary, "the king", 40, strategy="temperature",
+                                                   temperature=temperature, seed=seed).new_ids) for seed in range(3)])
+
+    assert variety(0.2) < variety(2.0)

@@ -47,3 +47,68 @@ def test_agreement_holds_for_left_padded_short_windows(trained_model):
 def test_bad_input_names_the_stage(model, values, message):
     with pytest.raises(ValueError, match="lstm_1: .*" + message):
         cross_check_lstm_context(model.get_layer("lstm_1"), values, tc.ModelConfig())
+
+
+def test_word_identity_share_is_one_for_the_embedding_and_zero_for_noise():
+    from textgen_course.lstm_context import word_identity_share
+
+    rng = np.random.default_rng(0)
+    word_ids = rng.integers(0, 20, 500)
+    table = rng.normal(size=(20, 6))
+    assert word_identity_share(table[word_ids], word_ids) == pytest.approx(1.0)
+    noise = rng.normal(size=(500, 6))
+    assert abs(word_identity_share(noise, word_ids)) < 0.03  # adjusted: no credit for chance
+    mixed = table[word_ids] + noise
+    assert 0.3 < word_identity_share(mixed, word_ids) < 0.7  # half word, half something else
+
+
+def test_word_identity_share_gives_rare_words_no_credit():
+    from textgen_course.lstm_context import word_identity_share
+
+    rng = np.random.default_rng(1)
+    word_ids = np.concatenate([rng.integers(0, 5, 300), np.arange(100, 400)])  # 300 words seen once
+    assert abs(word_identity_share(rng.normal(size=(600, 4)), word_ids)) < 0.05
+
+
+def test_word_identity_share_rejects_bad_shapes_and_constant_vectors():
+    from textgen_course.lstm_context import word_identity_share
+
+    with pytest.raises(ValueError, match=r"expected vectors \(n, width\) and word_ids \(n,\)"):
+        word_identity_share(np.zeros((5, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match="all vectors are identical"):
+        word_identity_share(np.ones((5, 3)), np.arange(5))
+    with pytest.raises(ValueError, match="every word occurs once"):
+        word_identity_share(np.eye(5), np.arange(5))
+
+
+def test_probe_recall_finds_a_linear_signal_and_not_noise():
+    from textgen_course.lstm_context import probe_recall
+
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(600, 10))
+    targets = features @ rng.normal(size=(10, 3))
+    assert probe_recall(features, targets) > 0.99
+    assert probe_recall(features, rng.normal(size=(600, 3))) < 0.05
+    with pytest.raises(ValueError, match="same n"):
+        probe_recall(features, targets[:10])
+
+
+def test_fresh_weights_have_the_layer_shapes():
+    from textgen_course.lstm_context import fresh_lstm_weights
+
+    weights = fresh_lstm_weights(100, 50)
+    assert weights.kernel.shape == (100, 200) and weights.recurrent_kernel.shape == (50, 200)
+    assert weights.bias.shape == (200,)
+    np.testing.assert_array_equal(weights.bias[50:100], 1.0)  # Keras starts the forget gate open
+
+
+def test_a_wider_fresh_lstm_keeps_more_of_the_last_words():
+    from textgen_course.lstm_context import recall_by_width
+
+    meaning = np.random.default_rng(0).normal(scale=0.05, size=(900, 6, 16)).astype(np.float32)
+    table = recall_by_width(meaning, widths=(4, 48), steps_back=(0, 1))
+    assert set(table) == {4, 48} and len(table[4]) == 2
+    assert table[48][0] > table[4][0] + 0.2  # the last word itself
+    assert table[48][1] > table[4][1]  # the word before it
+    with pytest.raises(ValueError, match=r"steps_back must lie in 0..5"):
+        recall_by_width(meaning, widths=(4,), steps_back=(6,))

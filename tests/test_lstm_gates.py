@@ -45,3 +45,30 @@ def test_wrong_input_width_is_rejected():
     weights = LstmWeights(np.zeros((3, 8)), np.zeros((2, 8)), np.zeros(8))
     with pytest.raises(ValueError, match=r"expected inputs of shape \(batch, steps, 3\)"):
         run_lstm(np.zeros((1, 5, 4)), weights)
+
+
+def test_gate_columns_are_four_consecutive_blocks_in_keras_order():
+    from textgen_course.lstm_gates import gate_columns
+
+    assert gate_columns(150, "input_gate") == slice(0, 150)
+    assert gate_columns(150, "forget_gate") == slice(150, 300)
+    assert gate_columns(150, "candidate") == slice(300, 450)
+    assert gate_columns(150, "output_gate") == slice(450, 600)
+    with pytest.raises(ValueError, match="gate must be one of"):
+        gate_columns(150, "update_gate")
+
+
+def test_unit_columns_pick_one_cells_weights_and_reproduce_its_gates():
+    from textgen_course.lstm_gates import unit_columns
+
+    assert unit_columns(150, 7) == [7, 157, 307, 457]
+    rng = np.random.default_rng(1)
+    weights = LstmWeights(rng.normal(size=(3, 8)), rng.normal(size=(2, 8)), rng.normal(size=8))
+    x, h, c = rng.normal(size=(1, 3)), rng.normal(size=(1, 2)), rng.normal(size=(1, 2))
+    _, _, gates = lstm_step(x, h, c, weights)
+    columns = unit_columns(2, 1)
+    z = x @ weights.kernel[:, columns] + h @ weights.recurrent_kernel[:, columns] + weights.bias[columns]
+    np.testing.assert_allclose(sigmoid(z[0, 1]), gates["forget_gate"][0, 1], rtol=1e-12)
+    np.testing.assert_allclose(np.tanh(z[0, 2]), gates["candidate"][0, 1], rtol=1e-12)
+    with pytest.raises(ValueError, match=r"unit must be an integer in 0..149"):
+        unit_columns(150, 150)

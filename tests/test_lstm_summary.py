@@ -38,3 +38,57 @@ def test_keras_torch_and_numpy_agree(request, fixture):
 def test_wrong_width_names_the_stage(model):
     with pytest.raises(ValueError, match=r"lstm_2: expected shape \(batch, 13, 150\), got \(1, 13, 100\)"):
         cross_check_lstm_summary(model.get_layer("lstm_2"), np.zeros((1, 13, 100), np.float32), tc.ModelConfig())
+
+
+def test_numpy_summarizer_matches_the_keras_model(trained_model):
+    from textgen_course.lstm_summary import Summarizer
+
+    ids = random_ids(tc.ModelConfig(), batch=6)
+    activations = tc.stage_activations(trained_model, ids)
+    summarizer = Summarizer.from_keras(trained_model)
+    np.testing.assert_allclose(summarizer(ids), activations["lstm_2"], atol=1e-5, rtol=0)
+    every_step = summarizer.every_step(ids)
+    assert every_step.shape == (6, 13, 100)
+    np.testing.assert_allclose(every_step[:, -1], summarizer(ids), atol=0)
+    with pytest.raises(ValueError, match=r"lstm_2: expected integer word ids"):
+        summarizer(np.zeros((2, 13), np.float32))
+
+
+def test_memory_curve_sees_only_the_words_the_description_reads():
+    from textgen_course.lstm_summary import memory_curve
+
+    vocab_size = 50
+    table = np.random.default_rng(1).normal(size=(vocab_size, 4))
+    windows = np.random.default_rng(2).integers(0, vocab_size, (200, 6))
+
+    def last_two_words(ids):
+        return np.concatenate([table[ids[:, -1]], 0.5 * table[ids[:, -2]]], axis=1)
+
+    curve = memory_curve(last_two_words, windows, vocab_size)
+    assert curve.shape == (6,)
+    np.testing.assert_array_equal(curve[:4], 0.0)  # words 1-4 are never read
+    assert curve[5] > curve[4] > 0.2  # the last word moves the output most
+
+
+def test_memory_curve_replaces_words_with_real_different_words():
+    from textgen_course.lstm_summary import memory_curve
+
+    seen = []
+
+    def record(ids):
+        seen.append(ids.copy())
+        return ids.astype(float)
+
+    windows = np.random.default_rng(0).integers(0, 10, (50, 3))
+    memory_curve(record, windows, vocab_size=10)
+    for position, changed in enumerate(seen[1:]):
+        assert np.all(changed[:, position] != windows[:, position])
+        assert np.all(changed[:, position] >= 2)  # never padding (0) or <unk> (1)
+        assert np.array_equal(np.delete(changed, position, axis=1), np.delete(windows, position, axis=1))
+
+
+def test_memory_curve_rejects_a_constant_description():
+    from textgen_course.lstm_summary import memory_curve
+
+    with pytest.raises(ValueError, match="every window gives the same vector"):
+        memory_curve(lambda ids: np.zeros((len(ids), 3)), np.ones((4, 5), int), vocab_size=10)

@@ -166,3 +166,19 @@ def test_a_backend_the_user_set_wins():
 def test_a_model_trained_longer_still_agrees():
     model = train_a_few_steps(tc.build_model(SMALL, seed=9), steps=20, learning_rate=0.02)
     assert tc.cross_check(model).passed
+
+
+def test_the_diagram_names_the_predicted_words_given_a_vocabulary(small_model):
+    from textgen_course.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary(words=("<pad>", "<unk>", *(f"w{i}" for i in range(498))))
+    activations = tc.stage_activations(small_model, random_ids(SMALL, batch=3))
+    best = activations["dense_softmax"].argmax(axis=1)
+    last_line = tc.data_flow_diagram(activations, vocabulary).splitlines()[-1]
+    assert last_line.startswith("Next-word prediction  (3,): ")
+    for row, word_id in enumerate(best):
+        assert f"{vocabulary.words[word_id]!r} (p = {activations['dense_softmax'][row, word_id]:.3f})" in last_line
+    assert tc.data_flow_diagram(activations).splitlines()[-1] == f"Next-word prediction  (3,): ids {best.tolist()}"
+    assert len(tc.data_flow_diagram(activations, vocabulary, windows_shown=1).splitlines()[-1].split("(p =")) == 2
+    with pytest.raises(ValueError, match="the vocabulary has 5 words but the model predicts 500"):
+        tc.data_flow_diagram(activations, Vocabulary.from_text("a b c", size=5))

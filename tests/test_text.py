@@ -71,3 +71,12 @@ def test_missing_and_empty_files_get_clear_errors(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(ValueError, match="not UTF-8"):
         load_corpus(binary)
+
+
+def test_one_play_can_be_read_raw_by_name():
+    from textgen_course.text import play_markdown
+
+    hamlet = play_markdown("hamlet")
+    assert hamlet.startswith("# Hamlet") and "**HAMLET**" in hamlet  # the raw Markdown, labels included
+    with pytest.raises(ValueError, match="no play named 'hamlett'; the plays are .*hamlet"):
+        play_markdown("hamlett")

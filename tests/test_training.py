@@ -151,3 +151,95 @@ def test_command_line_trains_and_generates(tmp_path, small_text_file):
     assert "zebra" in generated.stderr  # reported as unknown
     bad = subprocess.run(command + ["generate", "", "--model", str(out)], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and bad.stderr.startswith("error: seed_text is empty")
+
+
+@pytest.fixture(scope="module")
+def one_lstm_run(tmp_path_factory, small_text):
+    folder = tmp_path_factory.mktemp("one") / "artifact"
+    corpus = folder.parent / "small.txt"
+    corpus.write_text(small_text, encoding="utf-8")
+    quick = TrainingConfig(epochs=2, batch_size=64, learning_rate=1e-2, final_learning_rate=1e-3)
+    return train(folder, corpus, TINY, quick, verbose=0, architecture="one_lstm"), corpus, quick
+
+
+def test_one_lstm_ablation_trains_and_loads_as_one_lstm(one_lstm_run):
+    from textgen_course.ablation import architecture_of, parameter_count
+
+    result, _, _ = one_lstm_run
+    assert result.manifest["architecture"] == "one_lstm"
+    assert result.manifest["history"][-1]["val_loss"] < np.log(30)  # it learned something
+    model, vocabulary, manifest = artifacts.load_artifact(result.folder)
+    assert architecture_of(model) == "one_lstm"
+    assert model.count_params() == parameter_count("one_lstm", TINY)
+    ids = np.random.default_rng(0).integers(0, 30, (4, TINY.sequence_length))
+    np.testing.assert_allclose(tc.next_word_probabilities(model, ids),
+                               tc.next_word_probabilities(result.model, ids), atol=1e-6)
+    weights = next(result.folder.glob("weights-*.h5"))
+    assert weights.stat().st_size < 3 * model.count_params() * 4  # the weights alone, no optimizer state
+
+
+def test_new_manifests_record_the_architecture_and_old_ones_load_as_two_lstms(trained_run, tmp_path):
+    from textgen_course.ablation import architecture_of
+
+    folder = _copy(trained_run[0].folder, tmp_path)
+    manifest = json.loads((folder / "artifact.json").read_text())
+    assert manifest["architecture"] == "two_lstms"
+    del manifest["architecture"]  # as written before the ablation existed (the shipped model's format)
+    (folder / "artifact.json").write_text(json.dumps(manifest))
+    model, _, _ = artifacts.load_artifact(folder)
+    assert architecture_of(model) == "two_lstms"
+
+
+def test_wrong_or_unknown_architecture_in_a_manifest_is_a_clear_error(trained_run, tmp_path):
+    folder = _copy(trained_run[0].folder, tmp_path)
+    manifest = json.loads((folder / "artifact.json").read_text())
+    manifest["architecture"] = "three_lstms"
+    (folder / "artifact.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="architecture must be one of \\('two_lstms', 'one_lstm'\\)"):
+        artifacts.load_artifact(folder)
+    manifest["architecture"] = "one_lstm"  # but the weights are the two-LSTM model's
+    (folder / "artifact.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="does not fit this model.*another architecture"):
+        artifacts.load_artifact(folder)
+
+
+def test_a_run_resumes_only_as_the_architecture_it_started_with(one_lstm_run, tmp_path, monkeypatch):
+    _, corpus, quick = one_lstm_run
+    folder = tmp_path / "interrupted"
+    real_commit = artifacts.commit_manifest
+    calls = {"n": 0}
+
+    def crash_during_second_save(out, manifest):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        real_commit(out, manifest)
+
+    monkeypatch.setattr(artifacts, "commit_manifest", crash_during_second_save)
+    with pytest.raises(KeyboardInterrupt):
+        train(folder, corpus, TINY, quick, verbose=0, architecture="one_lstm")
+    monkeypatch.setattr(artifacts, "commit_manifest", real_commit)
+    with pytest.raises(ValueError, match="cannot resume a one_lstm run as two_lstms"):
+        train(folder, corpus, TINY, quick, resume=True, verbose=0)
+    with pytest.raises(ValueError, match="architecture must be one of"):
+        train(tmp_path / "other", corpus, TINY, quick, verbose=0, architecture="one-lstm")
+
+
+def test_command_line_trains_the_ablation_and_generates_with_keras(tmp_path, small_text_file):
+    out = tmp_path / "cli_one"
+    command = [sys.executable, "-m", "textgen_course"]
+    trained = subprocess.run(
+        command + ["train", "--out", str(out), "--corpus", str(small_text_file), "--epochs", "1",
+                   "--batch-size", "64", "--vocab-size", "30", "--sequence-length", "6", "--embedding-dim", "8",
+                   "--lstm2-units", "10", "--architecture", "one_lstm", "--quiet"],
+        capture_output=True, text=True, timeout=300)
+    assert trained.returncode == 0, trained.stderr
+    assert json.loads((out / "artifact.json").read_text())["architecture"] == "one_lstm"
+    generated = subprocess.run(command + ["generate", "the king loves", "--words", "4", "--model", str(out)],
+                               capture_output=True, text=True, timeout=300)
+    assert generated.returncode == 0, generated.stderr
+    assert generated.stdout.startswith("The king loves")
+    numpy_engine = subprocess.run(command + ["generate", "the king", "--model", str(out), "--engine", "numpy"],
+                                  capture_output=True, text=True, timeout=300)
+    assert numpy_engine.returncode == 2
+    assert "the NumPy engine runs the two-LSTM model only" in numpy_engine.stderr

@@ -1,9 +1,10 @@
 import json
 
+import numpy as np
 import pytest
 
 from textgen_course.text import tokenize
-from textgen_course.vocabulary import PAD_ID, UNKNOWN_ID, Vocabulary
+from textgen_course.vocabulary import PAD_ID, UNKNOWN_ID, Vocabulary, coverage_by_size, ranked_counts
 
 
 def test_size_is_exact_with_padding_and_unknown_first(small_text):
@@ -66,12 +67,49 @@ def test_impossible_vocabularies_are_refused(text, size, message):
         Vocabulary.from_text(text, size=size)
 
 
-def test_shakespeare_vocabulary_coverage():
+@pytest.fixture(scope="module")
+def shakespeare_tokens():
     from textgen_course.text import load_corpus
 
-    text = load_corpus()
-    vocabulary = Vocabulary.from_text(text, size=4818)
-    stats = vocabulary.statistics(text)
+    return tokenize(load_corpus())
+
+
+def test_shakespeare_vocabulary_coverage(shakespeare_tokens):
+    vocabulary = Vocabulary.from_tokens(shakespeare_tokens, size=4818)
+    stats = vocabulary.statistics(shakespeare_tokens)
     assert len(vocabulary) == 4818
-    assert stats.tokens == 946_462 and stats.types == 24_662
+    assert stats.tokens == 1_005_531 and stats.word_tokens == 835_989 and stats.types == 25_279
     assert round(stats.coverage, 3) == 0.945
+
+
+def test_the_shipped_vocabulary_is_the_one_the_corpus_gives(shakespeare_tokens):
+    from textgen_course.artifacts import PRETRAINED
+
+    shipped = Vocabulary.load(PRETRAINED / "vocabulary.json")
+    assert shipped.words == Vocabulary.from_tokens(shakespeare_tokens, size=len(shipped)).words
+
+
+def test_ranked_counts_is_the_vocabulary_order():
+    assert ranked_counts("b b b a a c c d".split()) == [("b", 3), ("a", 2), ("c", 2), ("d", 1)]
+    assert ranked_counts([]) == []
+
+
+def test_coverage_by_size_counts_the_two_special_entries(small_text):
+    tokens = tokenize(small_text)
+    sizes = [2, 3, 10, 20, 10_000]
+    coverage = coverage_by_size(tokens, sizes)
+    assert coverage[0] == 0.0 and coverage[-1] == 1.0  # specials only; every type
+    assert np.all(np.diff(coverage) >= 0)
+    for size, share in zip(sizes[1:4], coverage[1:4]):  # the same share Vocabulary.statistics reports
+        assert share == pytest.approx(Vocabulary.from_tokens(tokens, size).statistics(tokens).coverage, abs=1e-12)
+
+
+def test_coverage_by_size_by_hand():
+    tokens = "a a a a b b c d".split()  # a: 4, b: 2, c: 1, d: 1 of 8
+    np.testing.assert_allclose(coverage_by_size(tokens, [3, 4, 5, 6]), [4 / 8, 6 / 8, 7 / 8, 1.0], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("sizes, message", [([1, 5], "integers >= 2"), ([2.5], "integers >= 2"), ([], "integers >= 2")])
+def test_coverage_by_size_rejects_impossible_sizes(sizes, message):
+    with pytest.raises(ValueError, match=message):
+        coverage_by_size(["a", "b"], sizes)

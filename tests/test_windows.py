@@ -63,3 +63,17 @@ def test_prepare_windows_keeps_validation_full():
     assert (data.validation_x == 0).sum() == 0
     assert (data.train_x == 0).any()
     assert len(data.train_y) + len(data.validation_y) == 5_000 - 20 * 13
+
+
+def test_pad_left_edge_cases():
+    np.testing.assert_array_equal(pad_left([], 4), [0, 0, 0, 0])  # no words: all padding
+    np.testing.assert_array_equal(pad_left([3, 4, 5, 6], 4), [3, 4, 5, 6])  # exactly full: unchanged
+    assert pad_left([5], 13).dtype == np.int32 and pad_left([5], 13).shape == (13,)
+
+
+def test_a_text_of_n_ids_gives_n_minus_13_windows_each_target_once():
+    ids = np.random.default_rng(0).permutation(1_000)
+    x, y = make_windows(ids, 13)
+    assert len(x) == 1_000 - 13
+    np.testing.assert_array_equal(y, ids[13:])  # every id after the first 13 is a target exactly once
+    np.testing.assert_array_equal(x[1:, :-1], x[:-1, 1:])  # each window is the previous one moved by one id

@@ -1,6 +1,7 @@
 """Command line: python -m textgen_course train|generate ...
 
     python -m textgen_course train --out runs/shakespeare --epochs 3
+    python -m textgen_course train --out runs/one_lstm --architecture one_lstm --lstm2-units 128
     python -m textgen_course export runs/shakespeare textgen_course/pretrained
     python -m textgen_course generate "to be or not to be" --words 20 --strategy top_p --top-p 0.9 --seed 0
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .ablation import ARCHITECTURES
 from .config import ModelConfig
 
 
@@ -37,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--embedding-dim", type=int, default=sizes.embedding_dim)
     train.add_argument("--lstm1-units", type=int, default=sizes.lstm1_units)
     train.add_argument("--lstm2-units", type=int, default=sizes.lstm2_units)
+    train.add_argument("--architecture", default="two_lstms", choices=ARCHITECTURES,
+                       help="two_lstms: the notes' model; one_lstm: the ablation without LSTM-1, "
+                            "one LSTM of --lstm2-units units (book/why_two_lstms.ipynb)")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     train.add_argument("--quiet", action="store_true", help="one line per epoch, no progress bar")
 
@@ -49,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--top-p", type=float)
     generate.add_argument("--seed", type=int, default=None, help="makes sampling reproducible")
     generate.add_argument("--model", help="artifact folder (default: the shipped model)")
-    generate.add_argument("--engine", default="numpy", choices=["numpy", "keras"])
+    generate.add_argument("--engine", choices=["numpy", "keras"],
+                          help="default: numpy for the two-LSTM model, keras for a one-LSTM ablation")
     export = commands.add_parser("export", help="copy a trained artifact's best weights (no resume state) to a folder")
     export.add_argument("source", help="artifact folder made by train")
     export.add_argument("destination", help="folder to write, e.g. textgen_course/pretrained")
@@ -84,7 +90,7 @@ def _train(args) -> int:
         short_window_fraction=args.short_window_fraction, seed=args.seed,
     )
     result = train(args.out, args.corpus, model_config, training, resume=args.resume,
-                   verbose=2 if args.quiet else 1)
+                   verbose=2 if args.quiet else 1, architecture=args.architecture)
     metrics = result.manifest["metrics"]
     print(f"saved {result.folder}: best epoch {metrics['best_epoch']}, validation perplexity "
           f"{metrics['validation_perplexity']:.1f}, top-5 accuracy {metrics['validation_top5_accuracy']:.1%}")
@@ -92,6 +98,7 @@ def _train(args) -> int:
 
 
 def _generate(args) -> int:
+    from .ablation import architecture_of
     from .artifacts import load_artifact, load_pretrained
     from .generation import generate
 
@@ -99,9 +106,14 @@ def _generate(args) -> int:
         model, vocabulary, _ = load_artifact(args.model)
     else:
         model, vocabulary = load_pretrained()
+    architecture = architecture_of(model)
+    engine = args.engine or ("numpy" if architecture == "two_lstms" else "keras")
+    if engine == "numpy" and architecture != "two_lstms":
+        raise ValueError(f"the NumPy engine runs the two-LSTM model only; this model is {architecture}: "
+                         "use --engine keras.")
     result = generate(model, vocabulary, args.seed_text, num_words=args.words, strategy=args.strategy,
                       temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, seed=args.seed,
-                      engine=args.engine)
+                      engine=engine)
     print(result.text)
     if result.unknown_words:
         print(f"(not in the vocabulary, read as <unk>: {', '.join(result.unknown_words)})", file=sys.stderr)

@@ -1,8 +1,8 @@
 """Trained-model artifacts: one folder, saved atomically, loaded safely (chapter: book/data_flow.ipynb).
 
 A folder holds:
-    artifact.json            the manifest: config, training settings, history, metrics,
-                             and a SHA-256 checksum for every file below
+    artifact.json            the manifest: architecture, config, training settings, history,
+                             metrics, and a SHA-256 checksum for every file below
     vocabulary.json          the Vocabulary
     weights-epoch-NN.weights.h5   the best weights so far (Keras weights format)
     resume-epoch-NN.weights.h5    while training runs: last weights and optimizer state
@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from .ablation import build_architecture, check_architecture
 from .config import ModelConfig
-from .model import TextGenerator, build_model
+from .model import TextGenerator
 from .vocabulary import Vocabulary
 
 MANIFEST = "artifact.json"
@@ -134,10 +135,23 @@ def read_manifest(folder: str | Path) -> dict:
     return manifest
 
 
+def architecture_in(manifest: dict) -> str:
+    """The manifest's "architecture"; artifacts made before the ablation existed are "two_lstms"."""
+    return manifest.get("architecture", "two_lstms")
+
+
 def load_artifact(folder: str | Path) -> tuple[TextGenerator, Vocabulary, dict]:
-    """Rebuild the model from an artifact folder: (model, vocabulary, manifest)."""
+    """Rebuild the model from an artifact folder: (model, vocabulary, manifest).
+
+    The manifest's "architecture" says which model to build: "two_lstms" (the default, and
+    the shipped model) or "one_lstm" (the ablation of book/why_two_lstms.ipynb).
+    """
     folder = Path(folder)
     manifest = read_manifest(folder)
+    try:
+        architecture = check_architecture(architecture_in(manifest))
+    except ValueError as error:
+        raise ValueError(f"Artifact {folder}: {error}") from None
     try:
         config = ModelConfig.from_dict(manifest["model_config"])
         files = manifest["files"]
@@ -150,7 +164,7 @@ def load_artifact(folder: str | Path) -> tuple[TextGenerator, Vocabulary, dict]:
             f"Artifact {folder} is mismatched: the vocabulary has {len(vocabulary)} words "
             f"but the model config says vocab_size={config.vocab_size}."
         )
-    model = build_model(config)
+    model = build_architecture(architecture, config)
     load_weights_checked(model, weights)
     return model, vocabulary, manifest
 
@@ -172,7 +186,7 @@ def load_weights_checked(model, path: Path) -> None:
         extra = sorted(set(found) - set(expected))
         raise ValueError(
             f"{path} does not fit this model: the model needs weight shapes {missing} that the "
-            f"file lacks, and the file has {extra}. Was it trained with another vocab_size or sizes?"
+            f"file lacks, and the file has {extra}. Was it trained with another vocab_size, other sizes or another architecture?"
         )
     model.load_weights(path)
 

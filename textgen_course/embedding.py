@@ -48,6 +48,107 @@ def embed_numpy(matrix: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return matrix[ids]
 
 
+def one_hot(ids: np.ndarray, vocab_size: int) -> np.ndarray:
+    """ids (...) -> one-hot vectors (..., vocab_size) float32: a 1 at each id's position, 0 elsewhere."""
+    ids = np.asarray(ids)
+    if not np.issubdtype(ids.dtype, np.integer) or (ids.size and (ids.min() < 0 or ids.max() >= vocab_size)):
+        raise ValueError(f"one_hot: ids must be integers in [0, {vocab_size}), got {ids.dtype} ids "
+                         f"in [{ids.min() if ids.size else '-'}, {ids.max() if ids.size else '-'}].")
+    return np.eye(vocab_size, dtype=np.float32)[ids]
+
+
+def embed_one_hot(matrix: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The same lookup as a matrix product: one_hot(ids) @ matrix, (batch, steps, embedding_dim).
+
+    Each one-hot row has a single 1, so the product picks one row of matrix: the result
+    equals embed_numpy, at the cost of vocab_size multiplications per number produced.
+    """
+    return one_hot(ids, matrix.shape[0]) @ matrix  # (batch, steps, vocab) @ (vocab, dim) -> (batch, steps, dim)
+
+
+def cosine_similarities(matrix: np.ndarray, word_id: int) -> np.ndarray:
+    """(vocab_size,): the cosine of the angle between row word_id and every row of matrix.
+
+    1 means the same direction, 0 unrelated (at right angles), -1 opposite. An all-zero
+    row has similarity 0 to everything.
+    """
+    if isinstance(word_id, bool) or not isinstance(word_id, (int, np.integer)) or not 0 <= word_id < len(matrix):
+        raise ValueError(f"cosine_similarities: word_id must be an integer in [0, {len(matrix)}), got {word_id!r}.")
+    lengths = np.linalg.norm(matrix, axis=1)  # (vocab_size,)
+    unit = matrix / np.where(lengths == 0, 1, lengths)[:, None]  # every row scaled to length 1
+    return unit @ unit[word_id]
+
+
+def nearest_neighbours(
+    matrix: np.ndarray, word_id: int, count: int = 10, exclude=()
+) -> tuple[np.ndarray, np.ndarray]:
+    """The count rows most similar (by cosine) to row word_id, most similar first.
+
+    The word itself and the ids in exclude (for example padding and unknown) are left out.
+    Returns (ids (count,), similarities (count,)); ties go to the lower id.
+    """
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+        raise ValueError(f"nearest_neighbours: count must be a positive integer, got {count!r}.")
+    similarities = cosine_similarities(matrix, word_id)
+    candidates = np.setdiff1d(np.arange(len(matrix)), [word_id, *exclude])
+    order = np.argsort(-similarities[candidates], kind="stable")[:count]
+    return candidates[order], similarities[candidates[order]]
+
+
+def mean_neighbour_similarity(matrix: np.ndarray, word_ids, count: int = 10, exclude=()) -> float:
+    """Average cosine similarity of each word in word_ids to its count nearest neighbours.
+
+    Random vectors have distant neighbours (a low value); an embedding in which words
+    share directions with related words scores higher.
+    """
+    word_ids = [int(i) for i in word_ids]
+    if not word_ids:
+        raise ValueError("mean_neighbour_similarity: word_ids is empty; give at least one id.")
+    return float(np.mean([nearest_neighbours(matrix, i, count, exclude)[1].mean() for i in word_ids]))
+
+
+def group_similarity(matrix: np.ndarray, groups) -> tuple[float, float]:
+    """Mean cosine similarity of words in the same group, and of words in different groups.
+
+    groups: lists of word ids, for example [[ids of pronouns], [ids of numbers], ...].
+    Returns (within, between): the mean over all pairs inside a group, averaged over the
+    groups, and the mean over all pairs whose words are in two different groups.
+    """
+    groups = [[int(i) for i in group] for group in groups]
+    if len(groups) < 2 or any(len(group) < 2 for group in groups):
+        raise ValueError("group_similarity: give at least two groups of at least two word ids each.")
+    lengths = np.linalg.norm(matrix, axis=1)
+    unit = matrix / np.where(lengths == 0, 1, lengths)[:, None]  # every row scaled to length 1
+    within = []
+    for group in groups:
+        similarities = unit[group] @ unit[group].T  # (n, n); the diagonal is each word with itself
+        within.append(similarities[np.triu_indices(len(group), k=1)].mean())
+    between = [
+        (unit[first] @ unit[second].T).mean()
+        for index, first in enumerate(groups)
+        for second in groups[index + 1:]
+    ]
+    return float(np.mean(within)), float(np.mean(between))
+
+
+def project_2d(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Principal component analysis by SVD: (n, dim) -> (n, 2) coordinates, and the variance share kept.
+
+    The two axes are the directions along which the centred vectors vary most; the
+    second result says what share of the total variance each axis shows.
+    """
+    vectors = np.asarray(vectors, dtype=np.float64)
+    if vectors.ndim != 2 or vectors.shape[0] < 2 or vectors.shape[1] < 2:
+        raise ValueError(f"project_2d: expected (n, dim) with n >= 2 vectors of dim >= 2, got shape {vectors.shape}.")
+    centred = vectors - vectors.mean(axis=0)  # (n, dim)
+    _, singular_values, directions = np.linalg.svd(centred, full_matrices=False)  # directions: (k, dim)
+    variance = singular_values**2
+    signs = np.sign(directions[:2].sum(axis=1, keepdims=True))  # fix SVD's arbitrary sign per axis
+    signs[signs == 0] = 1
+    axes = directions[:2] * signs  # (2, dim)
+    return centred @ axes.T, variance[:2] / variance.sum()
+
+
 def torch_embedding_from_keras(layer: keras.layers.Embedding) -> torch.nn.Embedding:
     """The PyTorch twin: a torch.nn.Embedding holding a copy of the Keras weights."""
     matrix = embedding_matrix(layer)

@@ -8,6 +8,10 @@ of four strategies, appends it and slides the window:
     top_p         sample among the fewest words whose probabilities add up to p ("nucleus")
 Temperature applies before top-k and top-p. Padding is never emitted, and the unknown
 word only when allow_unknown=True.
+
+Also here, for the chapters: the window a seed text becomes (seed_window), the model's
+next-word distribution after it and its top words, how spread out a distribution is
+(effective_number_of_words) and how varied a generated text is (distinct_fraction).
 """
 
 from __future__ import annotations
@@ -109,6 +113,76 @@ def sampling_distribution(
     return probabilities
 
 
+def seed_tokens(seed_text: str) -> list[str]:
+    """The tokens of a seed text; a ValueError when it holds no word to continue."""
+    if not isinstance(seed_text, str):
+        raise ValueError(f"seed_text must be a string, got {type(seed_text).__name__}.")
+    tokens = tokenize(seed_text)
+    if not any(token not in PUNCTUATION for token in tokens):
+        raise ValueError(
+            f"seed_text is empty (no words in {seed_text!r}): give at least one word to continue, e.g. 'to be or not'."
+        )
+    return tokens
+
+
+def seed_window(vocabulary: Vocabulary, seed_text: str, sequence_length: int = 13) -> np.ndarray:
+    """The window the model reads for a seed text: its last sequence_length ids, left-padded with 0.
+
+    Returns (sequence_length,) int32; unknown words become the unknown id, as in generate.
+    """
+    return pad_left(vocabulary.encode(seed_tokens(seed_text)), sequence_length)
+
+
+def next_word_distribution(model, vocabulary: Vocabulary, seed_text: str) -> np.ndarray:
+    """The model's next-word probabilities after seed_text: (vocab_size,), summing to 1.
+
+    model: a Keras model (read through the NumPy engine, as generate does), its twin or a
+    NumpyTextGenerator.
+    """
+    config = config_of(model)
+    if hasattr(model, "get_layer"):
+        model = NumpyTextGenerator.from_keras(model)
+    window = seed_window(vocabulary, seed_text, config.sequence_length)[None, :]  # (1, 13)
+    return next_word_probabilities(model, window)[0]  # (vocab_size,)
+
+
+def top_words(probabilities: np.ndarray, vocabulary: Vocabulary, k: int = 10) -> list[tuple[str, float]]:
+    """The k most likely words of one distribution (vocab_size,), most likely first, as (word, p)."""
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if probabilities.ndim != 1 or len(probabilities) != len(vocabulary):
+        raise ValueError(
+            f"top_words: expected one distribution of shape ({len(vocabulary)},), got {probabilities.shape}."
+        )
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"top_words: k must be a positive integer, got {k!r}.")
+    order = np.argsort(-probabilities, kind="stable")[:k]  # ties: lower id first
+    return [(vocabulary.words[i], float(probabilities[i])) for i in order]
+
+
+def effective_number_of_words(probabilities: np.ndarray) -> np.ndarray:
+    """exp(entropy) along the last axis: how many equally likely words would be as uncertain.
+
+    1 for a distribution sure of one word, vocab_size for the uniform distribution.
+    """
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    logs = np.log(np.where(probabilities > 0, probabilities, 1.0))  # 0 * log 0 counts as 0
+    return np.exp(-(probabilities * logs).sum(axis=-1))
+
+
+def distinct_fraction(ids, n: int = 1) -> float:
+    """Share of the n-grams in ids that are distinct: 1.0 never repeats, near 0 loops.
+
+    A simple measure of how varied generated text is (distinct-n).
+    """
+    ids = list(ids)
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"distinct_fraction: n must be a positive integer, got {n!r}.")
+    if len(ids) < n:
+        raise ValueError(f"distinct_fraction: need at least {n} ids for {n}-grams, got {len(ids)}.")
+    grams = [tuple(ids[i : i + n]) for i in range(len(ids) - n + 1)]
+    return len(set(grams)) / len(grams)
+
+
 @dataclass(frozen=True)
 class Generation:
     """A generated text, with what the model read and what it could not."""
@@ -148,13 +222,7 @@ def generate(
     seed makes the sampling strategies reproducible.
     """
     check_strategy(strategy, temperature, top_k, top_p)
-    if not isinstance(seed_text, str):
-        raise ValueError(f"seed_text must be a string, got {type(seed_text).__name__}.")
-    tokens = tokenize(seed_text)
-    if not any(token not in PUNCTUATION for token in tokens):
-        raise ValueError(
-            f"seed_text is empty (no words in {seed_text!r}): give at least one word to continue, e.g. 'to be or not'."
-        )
+    tokens = seed_tokens(seed_text)
     if isinstance(num_words, bool) or not isinstance(num_words, int) or num_words < 1:
         raise ValueError(f"num_words must be a whole number >= 1, got {num_words!r}.")
     if engine not in ("numpy", "keras"):

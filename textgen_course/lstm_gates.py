@@ -50,6 +50,29 @@ class LstmTrace:
     hidden: np.ndarray  # the hidden state h_t, the layer's output at each step
 
 
+def gate_columns(units: int, gate: str) -> slice:
+    """The columns of kernel, recurrent_kernel and bias that feed one gate.
+
+    The four gates sit side by side in blocks of `units` columns, in GATE_NAMES order:
+    for 150 units the input gate is columns 0..149, the forget gate 150..299, and so on.
+    """
+    if gate not in GATE_NAMES:
+        raise ValueError(f"gate_columns: gate must be one of {GATE_NAMES}, got {gate!r}.")
+    start = GATE_NAMES.index(gate) * units
+    return slice(start, start + units)
+
+
+def unit_columns(units: int, unit: int) -> list[int]:
+    """The four columns (one per gate, in GATE_NAMES order) that belong to one cell.
+
+    Unit j of an LSTM is one small cell with its own four gates: its weights are columns
+    j, units + j, 2 * units + j and 3 * units + j of the kernel.
+    """
+    if isinstance(unit, bool) or not isinstance(unit, (int, np.integer)) or not 0 <= unit < units:
+        raise ValueError(f"unit_columns: unit must be an integer in 0..{units - 1}, got {unit!r}.")
+    return [gate * units + int(unit) for gate in range(len(GATE_NAMES))]
+
+
 def sigmoid(values: np.ndarray) -> np.ndarray:
     """1 / (1 + e^-x), squashing any number into 0..1 (numerically stable form)."""
     return 0.5 * (1.0 + np.tanh(0.5 * values))

@@ -10,6 +10,9 @@ chapter uses to show that the summary is simply the last step's hidden state.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import keras
 import numpy as np
 
@@ -67,3 +70,72 @@ def cross_check_lstm_summary(
         torch_difference=max_abs_difference(keras_out, torch_out),
         numpy_difference=max_abs_difference(keras_out, numpy_out),
     )
+
+
+@dataclass(frozen=True)
+class Summarizer:
+    """The model up to LSTM-2, in NumPy: word ids (batch, 13) -> summaries (batch, 100).
+
+    Built from a trained model's weights; tests hold it equal to the Keras layers. Used to
+    measure how the summary responds to the words of the window, many windows at a time.
+    """
+
+    embedding: np.ndarray  # (vocab_size, 100): one meaning vector per word
+    lstm_1: LstmWeights  # 100 -> 150, every step kept
+    lstm_2: LstmWeights  # 150 -> 100, last step kept
+
+    @classmethod
+    def from_keras(cls, model) -> "Summarizer":
+        """Read the weights of the layers named embedding, lstm_1 and lstm_2."""
+        (embedding,) = model.get_layer("embedding").get_weights()
+        return cls(embedding, LstmWeights.from_keras(model.get_layer("lstm_1")),
+                   LstmWeights.from_keras(model.get_layer("lstm_2")))
+
+    def every_step(self, ids: np.ndarray) -> np.ndarray:
+        """LSTM-2's hidden state after every word: (batch, 13, 100); the last row is the summary."""
+        ids = np.asarray(ids)
+        if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
+            raise ValueError(f"{STAGE}: expected integer word ids of shape (batch, steps), got {ids.dtype} {ids.shape}.")
+        meaning = self.embedding[ids]  # (batch, 13, 100)
+        context = run_lstm(meaning, self.lstm_1).hidden  # (batch, 13, 150)
+        return run_lstm(context, self.lstm_2).hidden  # (batch, 13, 100)
+
+    def __call__(self, ids: np.ndarray) -> np.ndarray:
+        """The summary: (batch, 13) ids -> (batch, 100), the hidden state after the last word."""
+        return self.every_step(ids)[:, -1]
+
+
+def memory_curve(
+    describe: Callable[[np.ndarray], np.ndarray],
+    windows: np.ndarray,
+    vocab_size: int,
+    seed: int = 0,
+    first_word_id: int = 2,
+) -> np.ndarray:
+    """How much the output moves when one word of the window is replaced, for each position.
+
+    describe: word ids (batch, steps) -> one vector per window (the summary, or the
+    next-word probabilities). For each position k, word k of every window is replaced by
+    a random other word (ids first_word_id..vocab_size-1, so never padding or <unk>) and
+    the distance moved is averaged over the windows. Returns (steps,), in units of the
+    typical distance between the vectors of two unrelated windows: 0 means the word is
+    forgotten, 1 means changing it alone moves the vector as far as changing the whole window.
+    """
+    windows = np.asarray(windows)
+    if windows.ndim != 2 or len(windows) < 2:
+        raise ValueError(f"memory_curve: expected at least 2 windows of shape (batch, steps), got {windows.shape}.")
+    rng = np.random.default_rng(seed)
+    original = np.asarray(describe(windows), dtype=np.float64)  # (batch, width)
+    others = np.roll(original, 1, axis=0)  # each window paired with a different one
+    typical = float(np.linalg.norm(original - others, axis=-1).mean())  # two unrelated windows
+    if typical == 0.0:
+        raise ValueError("memory_curve: every window gives the same vector, so there is nothing to compare.")
+    curve = []
+    for position in range(windows.shape[1]):
+        changed = windows.copy()
+        offsets = rng.integers(1, vocab_size - first_word_id, size=len(windows))  # never the same word
+        current = np.clip(windows[:, position] - first_word_id, 0, None)
+        changed[:, position] = first_word_id + (current + offsets) % (vocab_size - first_word_id)
+        moved = np.linalg.norm(np.asarray(describe(changed), dtype=np.float64) - original, axis=-1)
+        curve.append(moved.mean() / typical)
+    return np.array(curve)

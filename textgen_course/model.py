@@ -180,8 +180,12 @@ def stage_activations(model, ids) -> dict[str, np.ndarray]:
             "logits": logits.astype(np.float32), "dense_softmax": activations["dense_softmax"]}
 
 
-def data_flow_diagram(activations: dict[str, np.ndarray]) -> str:
-    """The notes' diagram, with the shapes of a real forward pass (batch size first)."""
+def data_flow_diagram(activations: dict[str, np.ndarray], vocabulary=None, windows_shown: int = 5) -> str:
+    """The notes' diagram, with the shapes of a real forward pass (batch size first).
+
+    The last line names the predicted next word of the first windows_shown windows: as
+    ids, or, given the model's vocabulary, as words with their probabilities.
+    """
     lstm1_units = activations["lstm_1"].shape[-1]
     lstm2_units = activations["lstm_2"].shape[-1]
     rows = [
@@ -194,8 +198,21 @@ def data_flow_diagram(activations: dict[str, np.ndarray]) -> str:
     lines = []
     for label, key in rows:
         lines += [f"{label:<22}{tuple(activations[key].shape)}", "   ↓"]
-    next_ids = activations["dense_softmax"].argmax(axis=-1)
-    lines.append(f"Next-word prediction  {tuple(next_ids.shape)}: ids {next_ids[:5].tolist()}")
+    probabilities = activations["dense_softmax"]  # (batch, vocab_size)
+    next_ids = probabilities.argmax(axis=-1)  # (batch,): the most likely next word of each window
+    shown = next_ids[:windows_shown]
+    if vocabulary is None:
+        prediction = f"ids {shown.tolist()}"
+    else:
+        if len(vocabulary) != probabilities.shape[-1]:
+            raise ValueError(
+                f"data_flow_diagram: the vocabulary has {len(vocabulary)} words but the model "
+                f"predicts {probabilities.shape[-1]}: pass the model's own vocabulary."
+            )
+        prediction = ", ".join(
+            f"{vocabulary.words[i]!r} (p = {probabilities[row, i]:.3f})" for row, i in enumerate(shown)
+        )
+    lines.append(f"Next-word prediction  {tuple(next_ids.shape)}: {prediction}")
     return "\n".join(lines)
 
 

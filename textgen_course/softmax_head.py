@@ -5,7 +5,10 @@ Summary vector (batch, 100) -> next-word probabilities (batch, 4818).
 A Dense layer scores every vocabulary word, logits = summary @ kernel + bias, and the
 softmax turns the scores into probabilities that are positive and sum to 1:
 p_i = exp(logit_i) / sum_j exp(logit_j).
-Here: the Keras builder, the logits on their own, the PyTorch twin and the cross-check.
+Training scores the probability given to the word that really came next:
+cross-entropy = -log p(target), and perplexity = exp(mean cross-entropy).
+Here: the Keras builder, the logits on their own, the loss, the PyTorch twin and the
+cross-check.
 """
 
 from __future__ import annotations
@@ -44,6 +47,32 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     scaled -= scaled.max(axis=-1, keepdims=True)  # exp of large numbers overflows; shift first
     exps = np.exp(scaled)
     return exps / exps.sum(axis=-1, keepdims=True)
+
+
+def cross_entropy(probabilities: np.ndarray, targets) -> np.ndarray:
+    """-log p(target) for each row, in nats: (batch, vocab_size) and (batch,) -> (batch,).
+
+    The loss Keras calls sparse categorical cross-entropy: only the probability of the
+    word that really came next counts. 0 when the model gave it probability 1.
+    """
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    targets = np.asarray(targets)
+    if probabilities.ndim != 2:
+        raise ValueError(f"cross_entropy: expected probabilities of shape (batch, vocab_size), got {probabilities.shape}.")
+    if targets.shape != probabilities.shape[:1] or not np.issubdtype(targets.dtype, np.integer):
+        raise ValueError(
+            f"cross_entropy: expected one integer target per row, shape ({len(probabilities)},), "
+            f"got {targets.dtype} targets of shape {targets.shape}."
+        )
+    if targets.size and (targets.min() < 0 or targets.max() >= probabilities.shape[1]):
+        raise ValueError(f"cross_entropy: targets must lie in [0, {probabilities.shape[1]}).")
+    target_probabilities = probabilities[np.arange(len(targets)), targets]  # (batch,)
+    return -np.log(np.maximum(target_probabilities, 1e-30))  # the floor keeps log(0) finite
+
+
+def perplexity(losses) -> float:
+    """exp(mean cross-entropy): as unsure as a uniform choice among this many words."""
+    return float(np.exp(np.mean(losses)))
 
 
 def logits_numpy(layer: keras.layers.Dense, summary: np.ndarray) -> np.ndarray:

@@ -92,6 +92,14 @@ def default_corpus_files() -> list[Path]:
     return files
 
 
+def play_markdown(name: str) -> str:
+    """The raw Markdown of one play of the default corpus, by file name: play_markdown("hamlet")."""
+    files = {path.stem: path for path in default_corpus_files()}
+    if name not in files:
+        raise ValueError(f"play_markdown: no play named {name!r}; the plays are {', '.join(sorted(files))}.")
+    return files[name].read_text(encoding="utf-8")
+
+
 def _is_direction(line: str) -> bool:
     """Stage directions are in italics: _Exit_ in most plays, *Exit* in Edward III."""
     return line.startswith("_") or (line.startswith("*") and not line.startswith("**"))

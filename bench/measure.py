@@ -1,0 +1,287 @@
+"""What every benchmark script shares: the machine's description, timing helpers, the results file.
+
+Timings on a shared machine are noisy, so every script measures its contenders in
+alternation, repeats them, keeps the median, and reports ratios against a reference
+measured in the same run (a busy neighbour slows both sides of a ratio alike).
+
+bench/results.json is written section by section: each script replaces only its own keys
+and its entry under "runs" (when, on what machine, how busy the machine was), so the
+scripts can be rerun separately.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import datetime
+import glob
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+SCHEMA = "textgen-course bench/1"
+
+# Every key the results file must hold (a value is null until its script has run),
+# with the script that writes it.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "training_throughput": (
+        "train_samples_per_s", "train_keras_torch_to_plain_torch", "train_share_of_peak",
+        "train_flops_per_sample", "forward_flops_per_sample", "matmul_flops_per_s", "train_by_batch_size",
+        "train_recorded_in_artifact", "jax_backend",
+    ),
+    "training_profile": ("train_profile",),
+    "generation_speed": ("generate_words_per_s", "generate_paths", "generate_by_threads", "generate_same_greedy_text"),
+    "quality": ("validation_perplexity", "validation_accuracy", "validation_top5_accuracy", "validation_windows",
+                "quality_notes"),
+    "book_build": ("book_clean_build_s", "book_cached_build_s", "chapter_execution_s", "test_command_s",
+                   "book_build_details"),
+}
+REQUIRED_SUBKEYS = {
+    "train_samples_per_s": ("keras_torch", "plain_torch", "keras_jax"),
+    "generate_words_per_s": ("keras", "torch_twin"),
+    "validation_perplexity": ("model", "unigram", "ngram", "one_lstm"),
+}
+
+
+def machine_description() -> dict:
+    """CPU, cores, memory, operating system and the versions that matter for the timings."""
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory_gb = None
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory_gb = round(int(line.split()[1]) / 1024**2, 1)
+    versions = {}
+    for package in ("numpy", "torch", "keras", "jax", "jupyter-book", "myst-nb"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[package] = metadata.version(package)
+    return {
+        "cpu": cpu,
+        "logical_cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "os": platform.platform(terse=True),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
+
+
+def describe_machine(machine: dict) -> str:
+    """One line for a table header: 'AMD EPYC, 2 cores, 7.8 GB, Linux, Python 3.11.7'."""
+    return (f"{machine.get('cpu')}, {machine.get('logical_cores')} cores, {machine.get('memory_gb')} GB, "
+            f"{machine.get('os')}, Python {machine.get('python')}")
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (runnable processes); above the core count means a busy machine."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
+def median(values) -> float:
+    """The median of a non-empty list of numbers."""
+    values = list(values)
+    if not values:
+        raise ValueError("median: no values (did every repeat fail?)")
+    return float(statistics.median(values))
+
+
+def alternate(contenders: dict, repeats: int) -> dict[str, list[float]]:
+    """Call every contender once per round, for `repeats` rounds, rotating who goes first.
+
+    contenders: name -> a function returning one measurement (for example samples per second).
+    Alternating puts both sides of a comparison under the same background load.
+    """
+    if repeats < 1:
+        raise ValueError(f"alternate: repeats must be at least 1, got {repeats}.")
+    names = list(contenders)
+    results: dict[str, list[float]] = {name: [] for name in names}
+    for round_number in range(repeats):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            results[name].append(float(contenders[name]()))
+    return results
+
+
+def paired_ratio(numerators: list[float], denominators: list[float]) -> float:
+    """Median over rounds of numerator / denominator, pairing values measured in the same round."""
+    if len(numerators) != len(denominators) or not numerators:
+        raise ValueError(f"paired_ratio: need equally many values on both sides, got "
+                         f"{len(numerators)} and {len(denominators)}.")
+    return median(n / d for n, d in zip(numerators, denominators))
+
+
+def matmul_flops_per_second(size: int = 1024, repeats: int = 7) -> float:
+    """The machine's float32 matrix-product rate through torch (the "peak" a model could reach).
+
+    Median over repeats of 2 * size**3 / seconds for one (size, size) @ (size, size) product,
+    at torch's current thread count (the one the training measurements use).
+    """
+    import torch
+
+    generator = torch.Generator().manual_seed(0)
+    a = torch.rand(size, size, generator=generator)
+    b = torch.rand(size, size, generator=generator)
+    torch.mm(a, b)  # warm-up: the first call allocates and picks a kernel
+    seconds = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        torch.mm(a, b)
+        seconds.append(time.perf_counter() - started)
+    return 2 * size**3 / median(seconds)
+
+
+def _openblas():
+    """NumPy's OpenBLAS library with its set/get thread functions, or None if not found."""
+    import numpy
+
+    folder = Path(numpy.__file__).parent.parent / "numpy.libs"
+    names = [("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_threads64_"),
+             ("openblas_set_num_threads", "openblas_get_num_threads")]
+    for path in sorted(glob.glob(str(folder / "*openblas*"))):
+        with contextlib.suppress(OSError):
+            library = ctypes.CDLL(path)
+            for setter, getter in names:
+                if hasattr(library, setter) and hasattr(library, getter):
+                    return getattr(library, setter), getattr(library, getter)
+    return None
+
+
+@contextlib.contextmanager
+def thread_count(threads: int | None):
+    """Run the block with torch and NumPy's BLAS limited to `threads` threads (None: leave as is).
+
+    Yields a dict saying what was set, for the results file.
+    """
+    import torch
+
+    blas = _openblas()
+    saved_torch = torch.get_num_threads()
+    saved_blas = blas[1]() if blas else None
+    if threads is not None:
+        torch.set_num_threads(threads)
+        if blas:
+            blas[0](threads)
+    try:
+        yield {"torch_threads": torch.get_num_threads(), "blas_threads": blas[1]() if blas else "unknown"}
+    finally:
+        torch.set_num_threads(saved_torch)
+        if blas and saved_blas:
+            blas[0](saved_blas)
+
+
+def format_table(headers: list[str], rows: list[list]) -> str:
+    """A plain-text table: first column left-aligned, the others right-aligned."""
+    cells = [[str(h) for h in headers]] + [[_cell(value) for value in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for number, row in enumerate(cells):
+        parts = [row[0].ljust(widths[0])] + [value.rjust(width) for value, width in zip(row[1:], widths[1:])]
+        lines.append("  ".join(parts))
+        if number == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def read_results(path: Path = RESULTS) -> dict:
+    """The results file as a dict (every required key present, null where not measured yet)."""
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return {**empty_results(), **data}
+
+
+def empty_results() -> dict:
+    """A results dict with every required key, all unmeasured."""
+    keys = {key: None for section in SECTIONS.values() for key in section}
+    return {"schema": SCHEMA, "machine": None, "date": None, "runs": {}, **keys}
+
+
+def update_results(section: str, values: dict, started: float, load_at_start: float | None,
+                   path: Path = RESULTS) -> dict:
+    """Replace one script's keys in the results file, and record when and where it ran."""
+    if section not in SECTIONS:
+        raise ValueError(f"update_results: unknown section {section!r}; the sections are {sorted(SECTIONS)}.")
+    unknown = sorted(set(values) - set(SECTIONS[section]))
+    if unknown:
+        raise ValueError(f"update_results: {section} may only write {SECTIONS[section]}, not {unknown}.")
+    data = read_results(path)
+    machine = machine_description()
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    data.update({key: None for key in SECTIONS[section]})
+    data.update(values)
+    data["machine"], data["date"] = machine, date
+    data["runs"][section] = {
+        "date": date,
+        "machine": machine,
+        "command": " ".join([Path(sys.executable).name, *[_relative(arg) for arg in sys.argv]]),
+        "seconds": round(time.perf_counter() - started, 1),
+        "load_average": {"start": load_at_start, "end": load_average()},
+    }
+    problems = check_results(data)
+    if problems:
+        raise ValueError("update_results: the results would not match the schema: " + "; ".join(problems))
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+    return data
+
+
+def _relative(argument: str) -> str:
+    with contextlib.suppress(ValueError):
+        return str(Path(argument).resolve().relative_to(ROOT))
+    return argument
+
+
+def check_results(data: dict) -> list[str]:
+    """What is wrong with a results dict (an empty list when it matches the schema)."""
+    problems = []
+    if data.get("schema") != SCHEMA:
+        problems.append(f"schema is {data.get('schema')!r}, expected {SCHEMA!r}")
+    for key in ("machine", "date", "runs"):
+        if key not in data:
+            problems.append(f"missing key {key!r}")
+    for section, keys in SECTIONS.items():
+        for key in keys:
+            if key not in data:
+                problems.append(f"missing key {key!r} (written by bench/{section}.py)")
+    for key, subkeys in REQUIRED_SUBKEYS.items():
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            problems.append(f"{key} must be a dict with {subkeys}, got {type(value).__name__}")
+            continue
+        for subkey in subkeys:
+            if subkey not in value:
+                problems.append(f"{key} lacks {subkey!r} (null if not measured)")
+    for key in ("book_clean_build_s", "book_cached_build_s", "test_command_s"):
+        value = data.get(key)
+        if value is not None and not (isinstance(value, (int, float)) and value > 0):
+            problems.append(f"{key} must be a positive number of seconds or null, got {value!r}")
+    chapters = data.get("chapter_execution_s")
+    if chapters is not None and not (isinstance(chapters, dict) and all(
+            isinstance(s, (int, float)) and s >= 0 for s in chapters.values())):
+        problems.append("chapter_execution_s must map chapter names to seconds")
+    return problems

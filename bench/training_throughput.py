@@ -1,0 +1,283 @@
+"""Training throughput: Keras 3 on the torch backend vs a plain PyTorch loop, and Keras on JAX.
+
+    .venv/bin/python bench/training_throughput.py             # about 3 minutes on a quiet 2-core machine
+    .venv/bin/python bench/training_throughput.py --no-jax    # torch only
+
+Same model (same initial weights), same data (real training windows), same batch size,
+same process: Keras's model.fit with the course's training recipe (Adam with cosine decay,
+accuracy and top-5 metrics; textgen_course.training) against a hand-written PyTorch loop
+over the twin (tc.torch_model_from_keras: torch.nn.LSTM), measured in alternation. The
+JAX backend runs in a subprocess (a process has one Keras backend) with its own plain
+PyTorch reference, and runs the stage cross-check there too.
+
+Samples per second are timed from the end of a step's first batch to the end of its last
+(steady state, as in a long training run). "Share of peak" divides the model's training
+FLOPs per window (textgen_course.flops, from the config) times samples per second by the
+machine's float32 matrix-product rate measured in the same run.
+Writes train_* keys and jax_backend to bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import measure
+
+JAX_MARKER = "JAX_RESULT "
+
+
+def training_windows(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """`count` real training windows (count, 13) and targets (count,), drawn at random with seed."""
+    import textgen_course as tc
+    from textgen_course.artifacts import PRETRAINED
+    from textgen_course.training import TrainingConfig, corpus_windows
+
+    vocabulary = tc.Vocabulary.load(PRETRAINED / "vocabulary.json")
+    data = corpus_windows(tc.load_corpus(), vocabulary, tc.ModelConfig(), TrainingConfig())
+    rows = np.random.default_rng(seed).choice(len(data.train_y), size=count, replace=False)
+    return data.train_x[rows], data.train_y[rows]
+
+
+def shipped_steps_per_epoch(batch_size: int) -> int:
+    """Steps in one epoch of the shipped run (sets the cosine schedule's length; speed does not depend on it)."""
+    from textgen_course.artifacts import pretrained_manifest
+
+    return math.ceil(pretrained_manifest()["corpus"]["train_windows"] / batch_size)
+
+
+def keras_trainer(batch_size: int, x: np.ndarray, y: np.ndarray, metrics: bool = True):
+    """A compiled Keras model (the course's recipe) and a function timing one pass over x, y.
+
+    The function returns samples per second over the steps after the first.
+    """
+    import keras
+
+    import textgen_course as tc
+    from textgen_course.training import TrainingConfig, compile_for_training
+
+    training = TrainingConfig(batch_size=batch_size)
+    model = tc.build_model(seed=training.seed)
+    if metrics:
+        compile_for_training(model, training, steps_per_epoch=shipped_steps_per_epoch(batch_size))
+    else:
+        model.compile(optimizer=keras.optimizers.Adam(training.learning_rate), loss="sparse_categorical_crossentropy")
+
+    class StepClock(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.ends = []
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.ends.append(time.perf_counter())
+
+    clock = StepClock()
+    model.fit(x[: 2 * batch_size], y[: 2 * batch_size], batch_size=batch_size, verbose=0, shuffle=False)  # warm-up
+
+    def samples_per_second() -> float:
+        model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0, callbacks=[clock])
+        return batch_size * (len(clock.ends) - 1) / (clock.ends[-1] - clock.ends[0])
+
+    return model, samples_per_second
+
+
+def torch_trainer(batch_size: int, x: np.ndarray, y: np.ndarray):
+    """The twin (same initial weights as keras_trainer's model) and a plain loop timing one pass.
+
+    The loop is what a PyTorch user writes: logits -> cross-entropy -> backward -> Adam with
+    the same cosine learning-rate decay, the windows fed as torch tensors batch by batch.
+    """
+    import torch
+
+    import textgen_course as tc
+    from textgen_course.training import TrainingConfig
+
+    training = TrainingConfig(batch_size=batch_size)
+    twin = tc.torch_model_from_keras(tc.build_model(seed=training.seed)).train()
+    optimizer = torch.optim.Adam(twin.parameters(), lr=training.learning_rate)
+    total_steps = training.epochs * shipped_steps_per_epoch(batch_size)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, total_steps, eta_min=training.final_learning_rate)
+
+    def one_pass(windows, targets) -> list[float]:
+        ends, total_loss = [], 0.0
+        for start in range(0, len(targets), batch_size):
+            batch_x = torch.from_numpy(windows[start : start + batch_size])  # (batch, 13) int32
+            batch_y = torch.from_numpy(targets[start : start + batch_size]).long()  # (batch,)
+            loss = torch.nn.functional.cross_entropy(twin.logits(batch_x), batch_y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total_loss += loss.item()
+            ends.append(time.perf_counter())
+        return ends
+
+    one_pass(x[: 2 * batch_size], y[: 2 * batch_size])  # warm-up
+
+    def samples_per_second() -> float:
+        ends = one_pass(x, y)
+        return batch_size * (len(ends) - 1) / (ends[-1] - ends[0])
+
+    return twin, samples_per_second
+
+
+def compare(batch_sizes: list[int], samples: int, repeats: int, engine_name: str) -> dict:
+    """Keras (current backend) vs the plain PyTorch loop at each batch size, in alternation."""
+    x, y = training_windows(samples)
+    results = {}
+    for batch_size in batch_sizes:
+        steps = max(3, samples // batch_size)
+        bx, by = x[: steps * batch_size], y[: steps * batch_size]
+        started = time.perf_counter()
+        _, keras_rate = keras_trainer(batch_size, bx, by)
+        warm_up_seconds = time.perf_counter() - started
+        _, torch_rate = torch_trainer(batch_size, bx, by)
+        rates = measure.alternate({engine_name: keras_rate, "plain_torch": torch_rate}, repeats)
+        print(f"batch {batch_size}: " + ", ".join(f"{k} {[round(v) for v in vs]}" for k, vs in rates.items()),
+              file=sys.stderr, flush=True)
+        results[str(batch_size)] = {
+            engine_name: measure.median(rates[engine_name]),
+            "plain_torch": measure.median(rates["plain_torch"]),
+            "ratio": measure.paired_ratio(rates[engine_name], rates["plain_torch"]),
+            "runs": {name: [round(v, 1) for v in values] for name, values in rates.items()},
+            "steps_per_run": steps,
+            f"{engine_name}_build_and_warm_up_s": round(warm_up_seconds, 1),
+        }
+    return results
+
+
+def jax_worker(args) -> None:
+    """Runs under KERAS_BACKEND=jax: the comparison and the stage cross-checks, as one JSON line."""
+    import keras
+
+    import textgen_course as tc
+
+    if keras.backend.backend() != "jax":
+        raise SystemExit(f"--jax-worker needs KERAS_BACKEND=jax, got {keras.backend.backend()}")
+    report = {"backend": keras.backend.backend()}
+    untrained = tc.cross_check(tc.build_model())
+    trained = tc.cross_check(tc.load_pretrained()[0])
+    report["cross_check"] = {
+        "passed": bool(untrained.passed and trained.passed),
+        "untrained_model": str(untrained),
+        "shipped_model": str(trained),
+    }
+    report["by_batch_size"] = compare(args.batch_sizes, args.samples, args.repeats, "keras_jax")
+    print(JAX_MARKER + json.dumps(report), flush=True)
+
+
+def run_jax(args) -> dict:
+    """The JAX measurements from a subprocess; on failure, what went wrong."""
+    command = [sys.executable, __file__, "--jax-worker", "--samples", str(args.samples), "--repeats",
+               str(args.repeats), "--batch-sizes", *map(str, args.batch_sizes)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    environment = {**os.environ, "KERAS_BACKEND": "jax"}
+    try:
+        done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=args.jax_timeout)
+    except subprocess.TimeoutExpired:
+        return {"measured": False, "error": f"timed out after {args.jax_timeout} s"}
+    for line in done.stdout.splitlines():
+        if line.startswith(JAX_MARKER):
+            return {"measured": True, **json.loads(line[len(JAX_MARKER):])}
+    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+    return {"measured": False, "error": f"exit code {done.returncode}: " + " | ".join(tail)}
+
+
+def recorded_in_artifact() -> dict | None:
+    """Samples per second of the shipped model's own training epochs (validation and saving included)."""
+    from textgen_course.artifacts import pretrained_manifest
+
+    manifest = pretrained_manifest()
+    seconds = [record["seconds"] for record in manifest["history"]]
+    if not seconds:
+        return None
+    windows = manifest["corpus"]["train_windows"]
+    return {
+        "batch_size": manifest["training"]["batch_size"],
+        "samples_per_s_median_epoch": round(windows / measure.median(seconds), 1),
+        "epochs": len(seconds),
+        "machine": manifest.get("machine"),
+        "note": "whole epochs from the artifact's history: training steps plus the validation pass",
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[512, 128])
+    parser.add_argument("--samples", type=int, default=4096, help="windows per timed run (default 4096)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs per contender (median kept)")
+    parser.add_argument("--no-jax", action="store_true", help="skip the JAX backend")
+    parser.add_argument("--threads", type=int, help="torch and BLAS threads (default: torch's default, all cores)")
+    parser.add_argument("--jax-timeout", type=int, default=900)
+    parser.add_argument("--jax-worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.jax_worker:
+        with measure.thread_count(args.threads):
+            jax_worker(args)
+        return 0
+
+    started, load_at_start = time.perf_counter(), measure.load_average()
+    import textgen_course as tc
+    from textgen_course.flops import forward_flops, training_flops
+
+    with measure.thread_count(args.threads) as threads:
+        peak = measure.matmul_flops_per_second()
+        by_batch = compare(args.batch_sizes, args.samples, args.repeats, "keras_torch")
+        jax = {"measured": False, "error": "skipped (--no-jax)"} if args.no_jax else run_jax(args)
+        peak = (peak + measure.matmul_flops_per_second()) / 2  # before and after: the load may change
+    if jax.get("measured"):  # JAX ran in its own process, against its own plain PyTorch reference
+        for batch_size, row in jax["by_batch_size"].items():
+            by_batch[batch_size].update(
+                keras_jax=row["keras_jax"], plain_torch_in_jax_process=row["plain_torch"],
+                keras_jax_to_its_plain_torch=row["ratio"],
+                keras_jax_build_and_warm_up_s=row["keras_jax_build_and_warm_up_s"])
+
+    per_sample = training_flops(tc.ModelConfig())
+    shipped = by_batch[str(args.batch_sizes[0])]
+    rates = {"keras_torch": shipped["keras_torch"], "plain_torch": shipped["plain_torch"],
+             "keras_jax": shipped.get("keras_jax"),
+             "batch_size": args.batch_sizes[0], **threads}
+    share = {name: (rates[name] * per_sample / peak if rates[name] else None)
+             for name in ("keras_torch", "plain_torch", "keras_jax")}
+    values = {
+        "train_samples_per_s": rates,
+        "train_keras_torch_to_plain_torch": shipped["ratio"],
+        "train_share_of_peak": share,
+        "train_flops_per_sample": per_sample,
+        "forward_flops_per_sample": forward_flops(tc.ModelConfig()),
+        "matmul_flops_per_s": peak,
+        "train_by_batch_size": by_batch,
+        "train_recorded_in_artifact": recorded_in_artifact(),
+        "jax_backend": jax,
+    }
+    measure.update_results("training_throughput", values, started, load_at_start)
+
+    print(f"Training throughput, samples/s (median of {args.repeats}; threads {threads}; "
+          f"load average {load_at_start})")
+    rows = []
+    for batch_size, row in by_batch.items():
+        rows.append([batch_size, row["keras_torch"], row["plain_torch"], row["ratio"], row.get("keras_jax"),
+                     row.get("keras_jax_to_its_plain_torch")])
+    print(measure.format_table(["batch", "Keras/torch", "plain PyTorch", "Keras/torch ÷ plain", "Keras/JAX",
+                                "Keras/JAX ÷ plain"], rows))
+    print(f"\nFLOPs per training window {per_sample / 1e6:.1f} M (forward {forward_flops() / 1e6:.2f} M); "
+          f"matmul rate {peak / 1e9:.1f} GFLOP/s")
+    print("share of peak: " + ", ".join(f"{name} {value:.1%}" for name, value in share.items() if value))
+    if jax.get("measured"):
+        print(f"JAX backend: cross-check {'PASSED' if jax['cross_check']['passed'] else 'FAILED'}")
+    else:
+        print(f"JAX backend not measured: {jax.get('error')}")
+    target = "met" if shipped["ratio"] >= 0.8 else "NOT met"
+    print(f"target Keras/torch >= 0.8 x plain PyTorch at batch {args.batch_sizes[0]}: {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

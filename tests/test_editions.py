@@ -1,0 +1,315 @@
+"""The student edition: stubs, student notebooks, and the student HTML book (scripts/editions.py).
+
+Uses tests/fixtures/exercise_chapter.ipynb, a small chapter in the course's exercise format
+(a predict, an implement and an experiment exercise) whose checks (fixture_checks.py) need no
+Keras, so a notebook runs in seconds. The chapters in book/ are checked for structure here;
+executing their student notebooks takes about as long as the chapters themselves, so that runs
+as `python3 tasks.py student-notebooks --execute` (CI), not in this file.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURE = FIXTURES / "exercise_chapter.ipynb"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import editions  # noqa: E402
+from editions import PLACEHOLDER, find_directives, plan_chapter, stub_solution, student_notebook  # noqa: E402
+
+STAGE_CHAPTERS = ["embedding", "lstm_context", "lstm_summary", "softmax_head", "data_flow", "why_two_lstms"]
+
+
+def fixture_notebook():
+    return nbformat.read(FIXTURE, as_version=4)
+
+
+def code_cells(notebook) -> list[str]:
+    return [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+
+
+# ---- stubs ----------------------------------------------------------------------------------
+
+def test_stub_keeps_decorators_signature_and_docstring_and_replaces_the_body():
+    source = '''import numpy as np
+
+
+@np.vectorize
+def lstm_step(x_t: np.ndarray,
+              h_prev, c_prev):  # shapes in the docstring
+    """One LSTM step.
+
+    Returns (h, c).
+    """
+    z = x_t @ W + b  # the four gates at once
+    return z, z'''
+    stub = stub_solution(source)
+    assert stub == '''import numpy as np
+
+
+@np.vectorize
+def lstm_step(x_t: np.ndarray,
+              h_prev, c_prev):  # shapes in the docstring
+    """One LSTM step.
+
+    Returns (h, c).
+    """
+    ...'''
+
+
+def test_stub_turns_assignments_into_ellipsis_one_name_per_line_when_unpacking():
+    source = "answer_shape = (32, 13, 150)\nh, (c, n) = step(1)\na = b = 3\ncount: int = 4 * 150"
+    assert stub_solution(source) == "answer_shape = ...\nh = ...\nc = ...\nn = ...\na = b = ...\ncount: int = ..."
+
+
+def test_stub_turns_any_other_statement_into_one_placeholder_line():
+    source = "model.units = 3\nfor t in (0.5, 1.0):\n    print(t)\nprint('done')\nanswer = 7"
+    assert stub_solution(source) == f"{PLACEHOLDER}\nanswer = ..."
+
+
+def test_stub_of_a_one_line_def_and_of_a_class_keeps_their_signatures():
+    assert stub_solution("def double(x): return 2 * x") == "def double(x):\n    ..."
+    source = 'class Step:\n    """A step."""\n    size = 3\n\n    def __call__(self, x):\n        return x'
+    assert stub_solution(source) == 'class Step:\n    """A step."""\n    size = ...\n\n    def __call__(self, x):\n        ...'
+
+
+def test_stub_of_code_that_is_not_python_is_the_placeholder():
+    assert stub_solution("%timeit softmax(x)") == PLACEHOLDER
+    assert stub_solution("from math import pi") == f"from math import pi\n{PLACEHOLDER}"
+
+
+def test_every_stub_of_the_fixture_compiles_and_defines_what_the_solution_defined():
+    plan = plan_chapter(fixture_notebook(), "fixture")
+    for exercise in plan.exercises:
+        for index in exercise.solution_cells:
+            source = fixture_notebook().cells[index].source
+            stub = stub_solution(source)
+            compile(stub, "<stub>", "exec")
+            defined = {node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
+            assert defined == {node.name for node in ast.parse(stub).body if isinstance(node, ast.FunctionDef)}
+
+
+# ---- the exercise structure ------------------------------------------------------------------
+
+def test_find_directives_skips_code_fences_and_directives_nested_in_others():
+    text = ("```python\n```{exercise} not a directive\n```\n\n"
+            "````{exercise} Outer\n:label: outer\n\n```{hint}\ninner\n```\n````\n"
+            ":::{solution-start} outer\n:class: dropdown\n:::")
+    found = find_directives(text)
+    assert [(d.name, d.argument, d.options) for d in found] == [
+        ("exercise", "Outer", {"label": "outer"}), ("solution-start", "outer", {"class": "dropdown"})]
+
+
+def test_plan_finds_the_fixture_exercises_and_which_have_checks():
+    plan = plan_chapter(fixture_notebook(), "fixture")
+    assert [(e.label, e.autograded) for e in plan.exercises] == [
+        ("fixture-predict", True), ("fixture-softmax", True), ("fixture-experiment", False)]
+    solution_text = [p.source for p in plan.pieces if p.role == "solution" and p.cell_type == "markdown"]
+    assert any("One row per context" in text for text in solution_text)
+    assert not any("That is all" in text for text in solution_text)  # shares a cell with a solution-end
+
+
+@pytest.mark.parametrize("cells, message", [
+    ([("markdown", "```{exercise} No label\nText.\n```")], "has no :label:"),
+    ([("markdown", "```{solution-start} nowhere\n```")], "names no exercise above it"),
+    ([("markdown", "```{exercise} A\n:label: a\n```\n```{solution-start} a\n```")], "has no solution-end"),
+    ([("code", "check_a(a)", ["check"])], "a cell tagged 'check' before any exercise"),
+    ([("markdown", "```{exercise} A\n:label: a\n```"), ("code", "check_a(a)", ["check"])],
+     "has a check but no solution cell"),
+    ([("markdown", "```{exercise} A\n:label: a\n```\n```{exercise} B\n:label: a\n```")], "two exercises are labelled"),
+])
+def test_plan_rejects_a_broken_exercise_structure_naming_the_cell(cells, message):
+    notebook = nbformat.v4.new_notebook()
+    for cell_type, source, *tags in cells:
+        cell = (nbformat.v4.new_markdown_cell if cell_type == "markdown" else nbformat.v4.new_code_cell)(source)
+        if tags:
+            cell.metadata["tags"] = tags[0]
+        notebook.cells.append(cell)
+    with pytest.raises(ValueError, match=re.escape(message)) as error:
+        plan_chapter(notebook, "broken")
+    assert "broken, cell" in str(error.value)
+
+
+# ---- student notebooks -----------------------------------------------------------------------
+
+def test_student_notebook_keeps_no_solution_code_or_prose():
+    student = student_notebook(fixture_notebook(), "exercise_chapter")
+    everything = "\n".join(cell.source for cell in student.cells)
+    for solution_text in ["(4, 10)", "np.exp(scaled", "One row per context", "sharpens", "solution-start",
+                          "solution-end", "for temperature in"]:
+        assert solution_text not in everything
+    assert not any("solution" in cell.metadata.get("tags", []) for cell in student.cells)
+    answers = [cell.source for cell in student.cells if "answer" in cell.metadata.get("tags", [])]
+    assert answers == ["answer_shape = ...",
+                       'def softmax(logits, temperature=1.0):\n    """Probabilities along the last axis of logits '
+                       '/ temperature."""\n    ...\n\n\n' + PLACEHOLDER,
+                       PLACEHOLDER]
+
+
+def test_student_notebook_keeps_every_other_cell_and_its_outputs():
+    instructor = fixture_notebook()
+    student = student_notebook(instructor, "exercise_chapter")
+    kept = [cell for cell in instructor.cells if cell.cell_type == "code"
+            and not set(cell.metadata.get("tags", [])) & {"solution", "check"}]
+    student_by_source = {cell.source: cell for cell in student.cells if cell.cell_type == "code"}
+    for cell in kept:
+        assert student_by_source[cell.source].outputs == cell.outputs
+    assert "That is all: a cell after the exercises still runs in the student notebook." in [
+        cell.source for cell in student.cells]
+    assert "```{exercise} Experiment: the temperature" in "\n".join(cell.source for cell in student.cells)
+
+
+def test_student_notebook_clears_check_outputs_and_marks_each_exercise_last_check_for_the_grader():
+    student = student_notebook(fixture_notebook(), "exercise_chapter")
+    checks = [cell for cell in student.cells if "check" in cell.metadata.get("tags", [])]
+    assert [cell.outputs for cell in checks] == [[], []]
+    assert [cell.metadata["otter"]["tests"] for cell in checks] == [["fixture-predict"], ["fixture-softmax"]]
+
+
+def test_an_experiment_gets_a_written_answer_cell_where_its_solution_explained_the_result():
+    student = student_notebook(fixture_notebook(), "exercise_chapter")
+    sources = [cell.source for cell in student.cells]
+    assert sources.count(editions.WRITTEN_ANSWER) == 1  # the experiment; the predict exercise has a check
+    assert sources.index(editions.WRITTEN_ANSWER) > sources.index(PLACEHOLDER)
+
+
+def test_student_notebook_runs_and_fails_only_at_the_unanswered_checks(tmp_path):
+    [path] = editions.write_student_notebooks([FIXTURE], tmp_path)
+    assert editions.verify_student_notebook(path, cwd=FIXTURES) == []
+
+
+def test_verify_reports_a_check_that_passes_a_stub_and_an_ordinary_cell_that_fails(tmp_path):
+    student = student_notebook(fixture_notebook(), "exercise_chapter")
+    first_check = next(cell for cell in student.cells if "check" in cell.metadata.get("tags", []))
+    first_check.source = "print('a check that accepts anything')"
+    student.cells.append(nbformat.v4.new_code_cell("1 / 0"))
+    path = tmp_path / "broken_student.ipynb"
+    nbformat.write(student, path)
+    problems = editions.verify_student_notebook(path, cwd=FIXTURES)
+    assert len(problems) == 2
+    assert "(check) passed with the solution removed" in problems[0]
+    assert "(untagged) failed: ZeroDivisionError" in problems[1]
+
+
+# ---- the chapters in book/ -------------------------------------------------------------------
+
+CHAPTERS = editions.chapters()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[path.stem for path in CHAPTERS])
+def test_chapter_exercise_structure_gives_a_student_notebook_without_solutions(chapter):
+    instructor = nbformat.read(chapter, as_version=4)
+    plan = plan_chapter(instructor, chapter.stem)
+    student = student_notebook(instructor, chapter.stem)
+    for index in (i for exercise in plan.exercises for i in exercise.solution_cells):
+        solution = instructor.cells[index].source
+        compile(stub_solution(solution), f"{chapter.stem} cell {index} stub", "exec")
+        stub_lines = set(stub_solution(solution).split("\n"))
+        leaked = [line for line in solution.split("\n") if line.strip() and line not in stub_lines
+                  and any(line in cell.source.split("\n") for cell in student.cells)]
+        assert not leaked, f"{chapter.stem} cell {index}: solution lines left in the student notebook: {leaked}"
+    assert not any(d.name.startswith("solution") for cell in student.cells if cell.cell_type == "markdown"
+                   for d in find_directives(cell.source))
+
+
+@pytest.mark.parametrize("chapter", STAGE_CHAPTERS)
+def test_each_stage_chapter_has_three_exercises_with_a_checked_one_and_an_experiment(chapter):
+    path = ROOT / "book" / f"{chapter}.ipynb"
+    if not path.exists():
+        pytest.skip(f"book/{chapter}.ipynb is not written yet")
+    plan = plan_chapter(nbformat.read(path, as_version=4), chapter)
+    assert len(plan.exercises) >= 3, f"{chapter} has {len(plan.exercises)} exercises"
+    assert any(e.autograded for e in plan.exercises), f"{chapter}: no exercise has a check"
+    assert any(not e.autograded for e in plan.exercises), f"{chapter}: no experiment (an exercise without a check)"
+
+
+# ---- the two editions of the HTML book -------------------------------------------------------
+
+def page_text(path: Path) -> str:
+    """The visible text of a built page: scripts dropped, tags stripped, entities decoded."""
+    page = re.sub(r"<script.*?</script>", "", path.read_text(encoding="utf-8"), flags=re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+@pytest.fixture(scope="module")
+def built_editions(tmp_path_factory):
+    """A one-chapter book from the fixture, built as the instructor and as the student edition.
+
+    The student configuration is the one `python3 tasks.py book --student` uses, generated from
+    the real _config.yml; the two builds share one execution cache, as they do for the book.
+    """
+    source = tmp_path_factory.mktemp("book")
+    build = source / "_build"
+    for file in (FIXTURE, FIXTURES / "fixture_checks.py"):
+        (source / file.name).write_bytes(file.read_bytes())
+    (source / "book").mkdir()
+    (source / "book" / "web").symlink_to(ROOT / "book" / "web")
+    (source / "_toc.yml").write_text("format: jb-book\nroot: exercise_chapter\n")
+    instructor = yaml.safe_load((ROOT / "_config.yml").read_text())
+    instructor["execute"]["cache"] = str(build / ".jupyter_cache")
+    extensions = instructor.get("sphinx", {}).get("local_extensions") or {}
+    instructor["sphinx"]["local_extensions"] = {name: str(ROOT / folder) for name, folder in extensions.items()}
+    student = editions.student_config(build=build)
+    pages = {}
+    for edition, config in (("instructor", instructor), ("student", student)):
+        config_path = source / f"_config_{edition}.yml"
+        config_path.write_text(yaml.safe_dump(config))
+        result = subprocess.run(
+            [str(Path(sys.executable).parent / "jupyter-book"), "build", str(source), "--config", str(config_path),
+             "--path-output", str(source / edition), "-W", "-n", "--keep-going"],
+            capture_output=True, text=True, cwd=source)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        pages[edition] = source / edition / "_build" / "html"
+    return pages
+
+
+def test_instructor_edition_shows_the_solutions_as_collapsed_dropdowns(built_editions):
+    page = built_editions["instructor"] / "exercise_chapter.html"
+    assert page.read_text().count('class="solution dropdown admonition"') == 3
+    text = page_text(page)
+    for solution_text in ["answer_shape = (4, 10)", "def softmax", "One row per context", "sharpens"]:
+        assert solution_text in text
+
+
+def test_student_edition_has_the_exercises_but_no_solution_code_prose_or_check_output(built_editions):
+    page = built_editions["student"] / "exercise_chapter.html"
+    assert "solution" not in page.read_text().lower()
+    text = page_text(page)
+    for solution_text in ["answer_shape = (4, 10)", "def softmax", "One row per context", "sharpens",
+                          "✓"]:
+        assert solution_text not in text
+    for exercise_text in ["Predict a shape", "example_logits = np.array", "check_softmax(softmax)",
+                          "Experiment: the temperature", "That is all", 'print("done")']:
+        assert exercise_text in text
+
+
+def test_student_edition_download_button_serves_the_student_notebook(built_editions, tmp_path):
+    html_folder = built_editions["student"]
+    notebooks = editions.write_student_notebooks([FIXTURE], tmp_path)
+    assert editions.replace_downloads(html_folder, notebooks) == 1
+    served = nbformat.read(html_folder / "_sources" / "exercise_chapter.ipynb", as_version=4)
+    assert "answer_shape = ..." in code_cells(served)
+
+
+def test_student_config_hides_solutions_and_drops_launch_buttons_unless_given_a_student_repository():
+    config = editions.student_config()
+    assert config["sphinx"]["config"]["hide_solutions"] is True
+    assert Path(config["sphinx"]["local_extensions"]["student_edition"]) == ROOT / "scripts"
+    assert all(Path(folder).is_absolute() for folder in config["sphinx"]["local_extensions"].values())
+    assert "colab_url" not in config["launch_buttons"] and "binderhub_url" not in config["launch_buttons"]
+    original = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["exclude_patterns"] == original["exclude_patterns"]
+    with_repository = editions.student_config("https://github.com/example/course-student", "spring")
+    assert with_repository["repository"]["url"] == "https://github.com/example/course-student"
+    assert with_repository["launch_buttons"] == original["launch_buttons"]

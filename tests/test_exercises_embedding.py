@@ -1,0 +1,111 @@
+"""The embedding chapter's self-checks accept the reference answers and name typical mistakes."""
+
+import numpy as np
+import pytest
+
+from textgen_course.embedding import embed_one_hot, embed_numpy, embedding_parameter_count
+from textgen_course.config import ModelConfig
+from textgen_course.exercises import WrongAnswer
+from textgen_course.exercises.embedding import (
+    check_answer_parameters,
+    check_answer_shape,
+    check_one_hot_lookup,
+)
+
+
+def right_lookup(matrix, ids):
+    """The reference answer, written as a learner would."""
+    one_hot = np.zeros(ids.shape + (matrix.shape[0],))
+    for position, word_id in np.ndenumerate(ids):
+        one_hot[position + (word_id,)] = 1.0
+    return one_hot @ matrix
+
+
+def test_reference_answers_pass(capsys):
+    assert check_answer_shape((32, 13, 100))
+    assert check_answer_parameters(640_000)
+    assert check_one_hot_lookup(right_lookup)
+    assert capsys.readouterr().out.count("✓") == 3
+
+
+def test_the_parameter_answer_is_the_library_formula():
+    assert embedding_parameter_count(ModelConfig(vocab_size=10_000, embedding_dim=64)) == 640_000
+
+
+def test_other_right_answers_pass():
+    import torch
+
+    def with_torch(matrix, ids):
+        one_hot = torch.nn.functional.one_hot(torch.tensor(ids), matrix.shape[0]).float()
+        return one_hot @ torch.tensor(matrix, dtype=torch.float32)  # float32: within the tolerance
+
+    assert check_one_hot_lookup(with_torch, quiet=True)
+    assert check_one_hot_lookup(lambda matrix, ids: embed_one_hot(matrix, ids), quiet=True)
+    assert check_one_hot_lookup(lambda matrix, ids: embed_numpy(matrix, ids), quiet=True)  # row selection: same numbers
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (..., "not answered yet"),
+        ((13, 100), "batch dimension comes first"),
+        ((32, 100), "every one of the 13 ids gets its own vector"),
+        ((32, 13, 4818), "length of a one-hot vector"),
+        ((32, 13), "shape of the input"),
+        ((4818, 100), "weight matrix"),
+        ((32, 13, 150), "not right"),
+    ],
+)
+def test_wrong_shapes_are_explained(answer, message):
+    with pytest.raises(WrongAnswer, match=message):
+        check_answer_shape(answer)
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (..., "not answered yet"),
+        (640_064, "no bias"),
+        (10_064, "multiply, do not add"),
+        (639_872, "padding and unknown-word ids have rows too"),
+        (640_000 * 13, "does not depend on the window length"),
+        (832, "one row for each of the 10,000 words"),
+        (4818 * 64, "not the course's 4818"),
+        (1_000_000, "not right"),
+    ],
+)
+def test_wrong_parameter_counts_are_explained(answer, message):
+    with pytest.raises(WrongAnswer, match=message):
+        check_answer_parameters(answer)
+
+
+def one_hot_of(matrix, ids):
+    return np.eye(matrix.shape[0])[ids]
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (lambda matrix, ids: one_hot_of(matrix, ids) @ matrix.T, "off by a transpose"),
+        (lambda matrix, ids: np.eye(matrix.shape[0])[ids - 1] @ matrix, "Ids start at 0"),
+        (lambda matrix, ids: np.eye(matrix.shape[0])[ids + 1] @ matrix, "not row i \\+ 1"),
+        (lambda matrix, ids: one_hot_of(matrix, ids), "returned the one-hot vectors themselves"),
+        (lambda matrix, ids: np.swapaxes(one_hot_of(matrix, ids) @ matrix, 0, 1), "axes swapped"),
+        (lambda matrix, ids: np.eye(ids.max() + 1)[ids] @ matrix, "not ids.max\\(\\) \\+ 1"),
+        (lambda matrix, ids: (one_hot_of(matrix, ids) @ matrix).sum(axis=1), "returned shape \\(2, 6\\)"),
+        (lambda matrix, ids: one_hot_of(matrix, ids) @ matrix + 1.0, "different values"),
+        (lambda matrix, ids: None, "still the placeholder"),
+    ],
+)
+def test_typical_lookup_mistakes_are_named(answer, message):
+    with pytest.raises(WrongAnswer, match=message):
+        check_one_hot_lookup(answer)
+
+
+def test_a_one_hot_sized_by_the_wrong_axis_is_explained():
+    # Right on the square probe (6 words, 6 numbers); on the realistic (7, 4) matrix it fails.
+    def sized_by_embedding_dim(matrix, ids):
+        return np.eye(matrix.shape[1])[ids] @ matrix
+
+    with pytest.raises(WrongAnswer, match="(?s)raised IndexError.*vocab_size = matrix.shape\\[0\\] = 7"):
+        check_one_hot_lookup(sized_by_embedding_dim)

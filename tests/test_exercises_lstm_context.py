@@ -1,0 +1,164 @@
+"""The LSTM-1 chapter's self-checks accept the reference answers and name typical mistakes."""
+
+import numpy as np
+import pytest
+
+from textgen_course.exercises import WrongAnswer
+from textgen_course.exercises.lstm_context import (
+    check_answer_parameters,
+    check_answer_shape,
+    check_lstm_step,
+    reference_lstm_step,
+)
+from textgen_course.lstm_gates import sigmoid
+
+
+def right_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    """The reference answer, written as a learner would."""
+    z = x_t @ kernel + h_prev @ recurrent_kernel + bias
+    i, f, g, o = np.split(z, 4, axis=-1)
+    c_t = sigmoid(f) * c_prev + sigmoid(i) * np.tanh(g)
+    return sigmoid(o) * np.tanh(c_t), c_t
+
+
+def test_reference_answers_pass(capsys):
+    assert check_answer_shape((32, 13, 64))
+    assert check_answer_parameters(42_240)
+    assert check_lstm_step(right_step)
+    assert capsys.readouterr().out.count("✓") == 3
+
+
+def test_a_right_step_in_another_style_passes():
+    def with_torch(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+        import torch
+
+        z = torch.tensor(x_t @ kernel + h_prev @ recurrent_kernel + bias)
+        i, f, g, o = z.chunk(4, dim=-1)
+        c_t = torch.sigmoid(f) * torch.tensor(c_prev) + torch.sigmoid(i) * torch.tanh(g)
+        return torch.sigmoid(o) * torch.tanh(c_t), c_t
+
+    assert check_lstm_step(with_torch, quiet=True)
+
+
+def test_the_reference_itself_matches_the_library_step():
+    from textgen_course.exercises.lstm_context import _step_inputs
+    from textgen_course.lstm_gates import LstmWeights, lstm_step
+
+    inputs = _step_inputs(0)
+    weights = LstmWeights(inputs["kernel"], inputs["recurrent_kernel"], inputs["bias"])
+    h_t, c_t, _ = lstm_step(inputs["x_t"], inputs["h_prev"], inputs["c_prev"], weights)
+    expected_h, expected_c = reference_lstm_step(**inputs)
+    np.testing.assert_allclose(h_t, expected_h, atol=1e-12)
+    np.testing.assert_allclose(c_t, expected_c, atol=1e-12)
+
+
+def mistaken(**mistake):
+    return lambda *args: reference_lstm_step(*args, **mistake)
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (mistaken(order="figo"), "input gate and the forget gate are swapped"),
+        (mistaken(order="ifog"), "wrong order: you read the four blocks as input gate, forget gate, output gate, candidate"),
+        (mistaken(use_bias=False), "forgot the bias"),
+        (mistaken(use_recurrent=False), "left out the previous hidden state"),
+        (mistaken(candidate_activation=sigmoid), "candidate must use tanh"),
+        (mistaken(gate_activation=np.tanh), "must use sigmoid"),
+        (mistaken(gate_activation=np.tanh, candidate_activation=sigmoid), "tanh and sigmoid are swapped"),
+        (mistaken(carry_cell=False), "cell state is not carried"),
+        (mistaken(use_input_gate=False), "forgot the input gate"),
+        (mistaken(tanh_on_cell=False), "forgot the tanh on the cell"),
+        (mistaken(hidden_from_old_cell=True), "from the new cell state c_t, not from c_prev"),
+        (mistaken(interleaved=True), "split the wrong way"),
+        (lambda *args: reference_lstm_step(*args)[::-1], r"returned \(c_t, h_t\)"),
+    ],
+)
+def test_typical_mistakes_are_named(answer, message):
+    with pytest.raises(WrongAnswer, match=message):
+        check_lstm_step(answer)
+
+
+def test_pytorch_layout_is_reported_as_off_by_a_transpose():
+    def torch_layout(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+        return right_step(x_t, h_prev, c_prev, kernel.T, recurrent_kernel.T, bias)
+
+    with pytest.raises(WrongAnswer, match="off by a transpose: it expects PyTorch's layout"):
+        check_lstm_step(torch_layout)
+
+
+def test_transposed_output_is_reported():
+    def transposed(*args):
+        h_t, c_t = right_step(*args)
+        return h_t.T, c_t.T
+
+    with pytest.raises(WrongAnswer, match=r"\(units, batch\): off by a transpose"):
+        check_lstm_step(transposed)
+
+
+def test_wrong_hidden_state_alone_is_pinpointed():
+    def wrong_output_gate(*args):
+        h_t, c_t = right_step(*args)
+        return 0.5 * np.tanh(c_t), c_t
+
+    with pytest.raises(WrongAnswer, match="c_t is right but h_t is not"):
+        check_lstm_step(wrong_output_gate)
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (..., "must be a function"),
+        (lambda *args: None, "still the placeholder"),
+        (lambda *args: right_step(*args)[0], "should return two arrays"),
+        (lambda *args: 1 / 0, "raised ZeroDivisionError"),
+    ],
+)
+def test_unanswered_or_broken_steps_get_a_clear_message(answer, message):
+    with pytest.raises(WrongAnswer, match=message):
+        check_lstm_step(answer)
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (..., "not answered yet"),
+        ((32, 64), "return_sequences=False"),
+        ((32, 13, 100), "width of the input"),
+        ((32, 13, 256), "gates are internal"),
+        ((32, 13), "not right"),
+    ],
+)
+def test_wrong_shapes_are_explained(answer, message):
+    with pytest.raises(WrongAnswer, match=message):
+        check_answer_shape(answer)
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (..., "not answered yet"),
+        (41_984, "forgot the bias"),
+        (10_560, "that is one gate"),
+        (25_856, "forgot the recurrent weights"),
+        (42_496, "PyTorch's count"),
+        (42_240 * 13, "do not depend on the sequence length|does not depend on the sequence length"),
+        ("42240", "should be a number"),
+        (1, "not right"),
+    ],
+)
+def test_wrong_parameter_counts_are_explained(answer, message):
+    with pytest.raises(WrongAnswer, match=message):
+        check_answer_parameters(answer)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_every_known_mistake_differs_visibly_from_the_right_step(seed):
+    from textgen_course.exercises.lstm_context import _step_inputs, _step_mistakes
+
+    inputs = _step_inputs(seed)
+    right = np.stack(reference_lstm_step(**inputs))
+    mistakes = _step_mistakes(inputs)
+    assert len(mistakes) >= 30  # 12 named mistakes and 22 other gate orders
+    for message, wrong in mistakes.items():
+        assert np.abs(wrong - right).max() > 1e-3, message

@@ -1,0 +1,139 @@
+"""The LSTM-2 chapter's self-checks accept the reference answers and name typical mistakes."""
+
+import numpy as np
+import pytest
+
+from textgen_course.exercises import WrongAnswer
+from textgen_course.exercises.lstm_summary import (
+    _run_with_resets,
+    _summary_inputs,
+    _summary_mistakes,
+    check_answer_parameters,
+    check_answer_shape,
+    check_lstm_summary,
+    reference_lstm_summary,
+)
+from textgen_course.lstm_gates import LstmWeights, lstm_step, run_lstm
+
+
+def right_summary(inputs, kernel, recurrent_kernel, bias):
+    """The reference answer, written as a learner would, with the library's step."""
+    weights = LstmWeights(kernel, recurrent_kernel, bias)
+    h = np.zeros((inputs.shape[0], weights.units))
+    c = np.zeros_like(h)
+    for t in range(inputs.shape[1]):
+        h, c, _ = lstm_step(inputs[:, t], h, c, weights)
+    return h
+
+
+def test_reference_answers_pass(capsys):
+    assert check_answer_shape((32, 100))
+    assert check_answer_parameters(60_400)
+    assert check_lstm_summary(right_summary)
+    assert capsys.readouterr().out.count("✓") == 3
+
+
+def test_a_right_answer_with_its_own_step_and_other_names_passes():
+    def summary(x, w, u, b):
+        h = np.zeros((x.shape[0], u.shape[0]))
+        c = np.zeros_like(h)
+        for t in range(x.shape[1]):
+            z = x[:, t] @ w + h @ u + b
+            i, f, g, o = np.split(z, 4, axis=1)
+            c = c / (1 + np.exp(-f)) + np.tanh(g) / (1 + np.exp(-i))
+            h = np.tanh(c) / (1 + np.exp(-o))
+        return h
+
+    assert check_lstm_summary(summary, quiet=True)
+
+
+def mistake(transform):
+    return lambda inputs, kernel, recurrent_kernel, bias: transform(
+        inputs, LstmWeights(kernel, recurrent_kernel, bias))
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (mistake(lambda x, w: run_lstm(x, w).hidden), "return_sequences=True"),
+        (mistake(lambda x, w: run_lstm(x, w).cell[:, -1]), "final cell state"),
+        (mistake(lambda x, w: run_lstm(x, w).hidden[:, 0]), "after the first step"),
+        (mistake(lambda x, w: run_lstm(x[:, :-1], w).hidden[:, -1]), "stops one step early"),
+        (mistake(lambda x, w: run_lstm(x[:, ::-1], w).hidden[:, -1]), "backwards"),
+        (mistake(lambda x, w: run_lstm(x, w).hidden.mean(axis=1)), "averaged the hidden states"),
+        (mistake(lambda x, w: _run_with_resets(x, w, True, True)), "state is not carried"),
+        (mistake(lambda x, w: _run_with_resets(x, w, True, False)), "hidden state is not carried"),
+        (mistake(lambda x, w: _run_with_resets(x, w, False, True)), "cell state is not carried"),
+        (mistake(lambda x, w: (run_lstm(x, w).hidden[:, -1], run_lstm(x, w).cell[:, -1])), "returned two arrays"),
+        (mistake(lambda x, w: run_lstm(x, w).hidden[:, -1].T), r"\(units, batch\): off by a transpose"),
+    ],
+)
+def test_typical_mistakes_are_named(answer, message):
+    with pytest.raises(WrongAnswer, match=message):
+        check_lstm_summary(answer)
+
+
+def test_pytorch_layout_is_reported_as_off_by_a_transpose():
+    def torch_layout(inputs, kernel, recurrent_kernel, bias):
+        return right_summary(inputs, kernel.T, recurrent_kernel.T, bias)
+
+    with pytest.raises(WrongAnswer, match="off by a transpose: it expects PyTorch's layout"):
+        check_lstm_summary(torch_layout)
+
+
+def test_an_unknown_mistake_gets_the_generic_difference_message():
+    with pytest.raises(WrongAnswer, match="right shape .* but different values"):
+        check_lstm_summary(lambda *args: 0.9 * right_summary(*args))
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (..., "must be a function"),
+        (lambda *args: None, "still the placeholder"),
+        (lambda *args: [][1], "raised IndexError"),
+    ],
+)
+def test_unanswered_or_broken_answers_get_a_clear_message(answer, message):
+    with pytest.raises(WrongAnswer, match=message):
+        check_lstm_summary(answer)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_every_known_mistake_differs_visibly_from_the_right_answer(seed):
+    values = _summary_inputs(seed)
+    right = reference_lstm_summary(**values)
+    for message, wrong in _summary_mistakes(values).items():
+        if wrong.shape == right.shape:
+            assert np.abs(wrong - right).max() > 1e-3, message
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (..., "not answered yet"),
+        ((32, 13, 100), "return_sequences=True"),
+        ((32, 50), "width of LSTM-2's input"),
+        ((100,), "batch dimension stays"),
+    ],
+)
+def test_wrong_shapes_are_explained(answer, message):
+    with pytest.raises(WrongAnswer, match=message):
+        check_answer_shape(answer)
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (..., "not answered yet"),
+        (100_400, "reading 150-number vectors"),
+        (60_000, "forgot the bias"),
+        (15_100, "that is one gate"),
+        (30_200, "50-unit LSTM-1"),
+        (60_800, "PyTorch's count"),
+        (1, "not right"),
+    ],
+)
+def test_wrong_parameter_counts_are_explained(answer, message):
+    with pytest.raises(WrongAnswer, match=message):
+        check_answer_parameters(answer)

@@ -1,0 +1,149 @@
+"""One LSTM instead of two: the ablation behind "why two LSTMs?" (chapter: book/why_two_lstms.ipynb).
+
+    two_lstms (the notes): Word IDs (13) -> Embedding (13x100) -> LSTM-1 (13x150) -> LSTM-2 (100) -> Dense softmax
+    one_lstm (ablation):   Word IDs (13) -> Embedding (13x100) ------------------> LSTM-2 (100) -> Dense softmax
+
+The one-LSTM model drops the context stage: its only LSTM reads the meaning vectors
+directly and returns its final state. It is assembled from the same stage builders as
+build_model (embedding, lstm_summary, softmax_head), so its single LSTM is the summary
+stage, with config.lstm2_units units; config.lstm1_units is not used. With 100 units it has
+fewer parameters than the seed's model; matched_units finds the width that gives it as
+many, so that the comparison can tell "deeper" apart from "bigger".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+
+from .config import ModelConfig
+from .embedding import build_embedding, embedding_parameter_count
+from .lstm_context import lstm_parameter_count
+from .lstm_summary import build_lstm_summary
+from .model import TextGenerator, build_model
+from .softmax_head import build_softmax_head, dense_parameter_count
+
+ARCHITECTURES = ("two_lstms", "one_lstm")
+EXPERIMENTS = Path(__file__).parent / "experiments"
+
+
+def check_architecture(architecture: str) -> str:
+    """Return architecture if it is one of ARCHITECTURES, else raise a ValueError naming them."""
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}.")
+    return architecture
+
+
+def build_one_lstm(config: ModelConfig | None = None, seed: int | None = 0) -> TextGenerator:
+    """Embedding -> one LSTM (config.lstm2_units units, final state only) -> dense softmax.
+
+    The stages get the same seeds as in build_model, so the embedding starts from exactly the
+    same vectors as the two-LSTM model's, and so does the head when the widths agree.
+    """
+    config = config or ModelConfig()
+
+    def stage_seed(offset: int) -> int | None:
+        return None if seed is None else seed + offset
+
+    word_ids = keras.Input(shape=(config.sequence_length,), dtype="int32", name="word_ids")
+    meaning = build_embedding(config, stage_seed(0))(word_ids)  # (batch, 13, 100): a vector per word
+    summary = build_lstm_summary(config, stage_seed(2))(meaning)  # (batch, units): the whole window
+    probabilities = build_softmax_head(config, stage_seed(3))(summary)  # (batch, 4818): next word
+    return TextGenerator(config, word_ids, probabilities, name="one_lstm_generator")
+
+
+def build_architecture(architecture: str, config: ModelConfig | None = None, seed: int | None = 0) -> TextGenerator:
+    """build_model for "two_lstms", build_one_lstm for "one_lstm"."""
+    builders = {"two_lstms": build_model, "one_lstm": build_one_lstm}
+    return builders[check_architecture(architecture)](config, seed=seed)
+
+
+def architecture_of(model) -> str:
+    """ "two_lstms" or "one_lstm", read from the model's layers (twins are always two_lstms)."""
+    if not hasattr(model, "layers"):
+        return "two_lstms"  # the PyTorch and NumPy twins exist for the seed's model only
+    names = {layer.name for layer in model.layers}
+    if "lstm_1" in names:
+        return "two_lstms"
+    if "lstm_2" in names:
+        return "one_lstm"
+    raise ValueError(f"not a model built by build_architecture: its layers are {sorted(names)}.")
+
+
+def parameter_count(architecture: str, config: ModelConfig | None = None) -> int:
+    """Trainable parameters, from the formulas of the stages (no model is built)."""
+    config = config or ModelConfig()
+    if check_architecture(architecture) == "two_lstms":
+        lstms = (lstm_parameter_count(config.embedding_dim, config.lstm1_units)
+                 + lstm_parameter_count(config.lstm1_units, config.lstm2_units))
+    else:
+        lstms = lstm_parameter_count(config.embedding_dim, config.lstm2_units)
+    return embedding_parameter_count(config) + lstms + dense_parameter_count(config)
+
+
+def with_units(config: ModelConfig, units: int) -> ModelConfig:
+    """The config of a one-LSTM model whose LSTM has `units` units (stored as lstm2_units)."""
+    return dataclasses.replace(config, lstm2_units=units)
+
+
+@dataclass(frozen=True)
+class ParameterMatch:
+    """The one-LSTM width whose parameter count comes closest to the two-LSTM model's."""
+
+    target: int  # parameters of the two-LSTM model
+    a: int  # one_lstm parameters = a * u**2 + b * u + c, for u units
+    b: int
+    c: int
+    exact_units: float  # the real root of a * u**2 + b * u + c = target
+    units: int  # the closer of the two whole numbers around exact_units
+    parameters: int  # parameters of the one-LSTM model with `units` units
+
+    @property
+    def difference(self) -> int:
+        """parameters - target: how far from an exact match (positive: the one LSTM is bigger)."""
+        return self.parameters - self.target
+
+    def __str__(self) -> str:
+        return "\n".join([
+            f"two LSTMs: {self.target:,} parameters",
+            f"one LSTM with u units: {self.a} u² + {self.b:,} u + {self.c:,}",
+            f"{self.a} u² + {self.b:,} u + {self.c:,} = {self.target:,}  ->  u = {self.exact_units:.2f}",
+            f"closest whole width: {self.units} units, {self.parameters:,} parameters "
+            f"({self.difference:+,}, {self.difference / self.target:+.2%})",
+        ])
+
+    __repr__ = __str__
+
+
+def matched_units(config: ModelConfig | None = None) -> ParameterMatch:
+    """Solve for the one-LSTM width with as many parameters as the two-LSTM model.
+
+    With E = embedding_dim, V = vocab_size and u units, the one-LSTM model has
+        V*E  +  4u(E + u + 1)  +  (u + 1)V  =  4u² + (4(E + 1) + V)u + (V*E + V)
+    parameters (embedding, LSTM, dense softmax). Setting that equal to the two-LSTM count
+    is a quadratic in u; its positive root is rounded to the nearer whole width.
+    """
+    config = config or ModelConfig()
+    target = parameter_count("two_lstms", config)
+    a = 4
+    b = 4 * (config.embedding_dim + 1) + config.vocab_size
+    c = config.vocab_size * config.embedding_dim + config.vocab_size
+    exact = (-b + math.sqrt(b * b - 4 * a * (c - target))) / (2 * a)
+    candidates = [max(1, math.floor(exact)), max(1, math.ceil(exact))]
+    counts = {units: parameter_count("one_lstm", with_units(config, units)) for units in candidates}
+    units = min(candidates, key=lambda width: (abs(counts[width] - target), width))
+    return ParameterMatch(target, a, b, c, exact, units, counts[units])
+
+
+def load_experiment(name: str) -> dict:
+    """A shipped result of scripts/train_ablations.py, e.g. "one_lstm" or "baselines"."""
+    path = EXPERIMENTS / f"{name}.json"
+    if not path.is_file():
+        available = sorted(p.stem for p in EXPERIMENTS.glob("*.json"))
+        raise ValueError(f"no experiment {name!r}; the shipped ones are {available}.")
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,153 @@
+"""Self-checks for the exercises of book/data_flow.ipynb (the whole model).
+
+    check_answer_total_parameters(answer_wider_lstm1, answer_longer_window)   predict: two changed configs
+    check_forward_pass(forward_pass)   implement: the whole forward pass in NumPy from the stage functions
+
+check_forward_pass runs the learner's function on a small model with seeded random weights
+(every size different, so a stage fed the wrong input fails loudly) and compares it with the
+reference. When they differ it recomputes the output with each typical mistake (no softmax,
+every step of LSTM-2 kept, its first step or its cell state used, the dense bias forgotten...)
+and names the one that reproduces the learner's numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..config import ModelConfig
+from ..embedding import embedding_parameter_count
+from ..lstm_context import lstm_parameter_count
+from ..lstm_gates import LstmWeights, run_lstm
+from ..numpy_model import NumpyTextGenerator
+from ..softmax_head import dense_parameter_count, softmax
+from .checking import WrongAnswer, call_learner, check_number, compare, passed
+
+CHECK_CONFIG = ModelConfig(vocab_size=40, sequence_length=5, embedding_dim=6, lstm1_units=9, lstm2_units=7)
+CHECK_BATCH = 3
+
+
+def total_parameters(config: ModelConfig) -> int:
+    """The Keras model's parameter count for a config, stage by stage (as parameter_ledger counts it)."""
+    return (embedding_parameter_count(config)
+            + lstm_parameter_count(config.embedding_dim, config.lstm1_units)
+            + lstm_parameter_count(config.lstm1_units, config.lstm2_units)
+            + dense_parameter_count(config))
+
+
+def check_answer_total_parameters(answer_wider_lstm1, answer_longer_window, quiet: bool = False) -> bool:
+    """(a) LSTM-1 with 200 units instead of 150; (b) 26-word windows instead of 13; all else as in the course."""
+    course = ModelConfig()
+    wider = ModelConfig(lstm1_units=200)
+    expected_wider = total_parameters(wider)
+    lstm1 = lstm_parameter_count(wider.embedding_dim, wider.lstm1_units)
+    lstm2_unchanged = lstm_parameter_count(course.lstm1_units, course.lstm2_units)
+    lstm2 = lstm_parameter_count(wider.lstm1_units, wider.lstm2_units)
+    check_number(
+        answer_wider_lstm1,
+        expected_wider,
+        "answer_wider_lstm1",
+        hints={
+            total_parameters(course): "that is the course's model. With 200 units, LSTM-1 has more weights, "
+            "and so does LSTM-2, which reads LSTM-1's output.",
+            expected_wider - lstm2 + lstm2_unchanged: "LSTM-2 reads LSTM-1's output, so its input weights "
+            "grow too: 4 x 100 x (200 + 100 + 1).",
+            expected_wider + 4 * wider.lstm1_units + 4 * wider.lstm2_units: "that is PyTorch's count, with its "
+            "second LSTM bias. Keras keeps one bias per gate and unit.",
+            expected_wider - 4 * wider.lstm1_units - 4 * wider.lstm2_units - wider.vocab_size: "you left out the "
+            "biases (LSTM-1, LSTM-2 and the dense layer each have one per output).",
+            expected_wider - lstm1 + 4 * wider.lstm1_units * (wider.embedding_dim + 1) - lstm2
+            + 4 * wider.lstm2_units * (wider.lstm1_units + 1): "you left out the recurrent weights: every gate "
+            "also reads the layer's own previous hidden state.",
+        },
+    )
+    expected_longer = total_parameters(course)  # no size in the model depends on the window length
+    try:
+        check_number(answer_longer_window, expected_longer, "answer_longer_window")
+    except WrongAnswer as error:
+        if "is not right" not in str(error):  # not answered, or not a number: that message says it
+            raise
+        raise WrongAnswer(
+            f"answer_longer_window = {answer_longer_window!r} is not right: the window length appears in no "
+            "parameter formula. The embedding looks every word up in the same table, and an LSTM applies the "
+            "same weights at every step, however many steps there are."
+        ) from None
+    return passed(f"{expected_wider:,} with a 200-unit LSTM-1 (LSTM-2's input weights grow too), and "
+                  f"{expected_longer:,} for 26-word windows: the weights are shared across time steps.", quiet)
+
+
+def reference_forward_pass(ids: np.ndarray, weights: NumpyTextGenerator) -> np.ndarray:
+    """The right answer: ids (batch, steps) -> probabilities (batch, vocab_size), stage by stage."""
+    meaning = weights.embedding[ids]  # (batch, steps, embedding_dim)
+    context = run_lstm(meaning, weights.lstm_1).hidden  # (batch, steps, lstm1_units)
+    summary = run_lstm(context, weights.lstm_2).hidden[:, -1]  # (batch, lstm2_units)
+    return softmax(summary @ weights.dense_kernel + weights.dense_bias)  # (batch, vocab_size)
+
+
+def _random_weights(config: ModelConfig = CHECK_CONFIG, seed: int = 0) -> NumpyTextGenerator:
+    """A small model with seeded random weights, large enough that every stage leaves a trace."""
+    rng = np.random.default_rng(seed)
+
+    def lstm(input_dim: int, units: int) -> LstmWeights:
+        return LstmWeights(rng.normal(scale=0.5, size=(input_dim, 4 * units)),
+                           rng.normal(scale=0.5, size=(units, 4 * units)), rng.normal(scale=0.5, size=4 * units))
+
+    return NumpyTextGenerator(
+        config=config,
+        embedding=rng.normal(size=(config.vocab_size, config.embedding_dim)),
+        lstm_1=lstm(config.embedding_dim, config.lstm1_units),
+        lstm_2=lstm(config.lstm1_units, config.lstm2_units),
+        dense_kernel=rng.normal(size=(config.lstm2_units, config.vocab_size)),
+        dense_bias=rng.normal(size=config.vocab_size),
+    )
+
+
+def _forward_inputs(seed: int = 1) -> np.ndarray:
+    """(CHECK_BATCH, steps) seeded word ids, some of them padding."""
+    ids = np.random.default_rng(seed).integers(0, CHECK_CONFIG.vocab_size, (CHECK_BATCH, CHECK_CONFIG.sequence_length))
+    ids[0, :2] = 0  # a short seed, left-padded
+    return ids
+
+
+def _forward_mistakes(ids: np.ndarray, weights: NumpyTextGenerator) -> dict[str, np.ndarray]:
+    """What each typical mistake returns."""
+    meaning = weights.embedding[ids]
+    context = run_lstm(meaning, weights.lstm_1).hidden
+    trace = run_lstm(context, weights.lstm_2)
+
+    def head(summary: np.ndarray) -> np.ndarray:
+        return softmax(summary @ weights.dense_kernel + weights.dense_bias)
+
+    logits = trace.hidden[:, -1] @ weights.dense_kernel + weights.dense_bias
+    return {
+        "these are the logits (scores), not probabilities: finish with softmax.": logits,
+        "you kept every step of LSTM-2 (what return_sequences=True gives). The model keeps only its final "
+        "hidden state: .hidden[:, -1].": head(trace.hidden),
+        "you used LSTM-2's hidden state after the first word (.hidden[:, 0]); the summary is the state "
+        "after the last word, .hidden[:, -1].": head(trace.hidden[:, 0]),
+        "you averaged LSTM-2's hidden states over the steps; the model uses only the final one, .hidden[:, -1].":
+            head(trace.hidden.mean(axis=1)),
+        "you used LSTM-2's cell state (.cell); the layer's output is its hidden state (.hidden[:, -1]).":
+            head(trace.cell[:, -1]),
+        "you forgot the dense layer's bias (weights.dense_bias).": softmax(trace.hidden[:, -1] @ weights.dense_kernel),
+        "the softmax normalised down the batch (axis 0); each window's probabilities must sum to 1 "
+        "over the vocabulary (the last axis).": softmax(logits.T).T,
+    }
+
+
+def check_forward_pass(forward_pass, quiet: bool = False) -> bool:
+    """The learner's forward_pass(ids, weights) against the reference, on a small random model."""
+    __tracebackhide__ = True
+    weights = _random_weights()
+    ids = _forward_inputs()
+    try:
+        got = call_learner(forward_pass, "forward_pass", ids.copy(), weights)
+    except WrongAnswer as error:
+        if "run_lstm: expected inputs" in str(error):
+            raise WrongAnswer(f"{error}\nEach stage reads the one before: embedding -> LSTM-1 (every step) -> "
+                              "LSTM-2 (keep the last step) -> dense -> softmax. Was a stage skipped or fed "
+                              "the wrong input?") from None
+        raise
+    mistakes = _forward_mistakes(ids, weights)
+    compare(got, reference_forward_pass(ids, weights), "forward_pass", mistakes, atol=1e-6)
+    return passed("forward_pass: word ids -> embedding -> LSTM-1 -> LSTM-2's last step -> dense -> softmax, "
+                  "equal to the reference.", quiet)
