@@ -8,7 +8,7 @@ For instructors (see the book's Instructor guide):
     python3 tasks.py book --student               the student edition (solutions hidden)
     python3 tasks.py student-notebooks            the chapters without solutions, for learners
     python3 tasks.py assign lstm_context          a chapter's exercises as an otter-grader assignment
-    python3 tasks.py grade lstm_context submissions/ --out grades.csv
+    python3 tasks.py grade lstm_context submissions/   scores per question: grading/lstm_context/grades.csv
 
 More: python3 tasks.py --help
 """
@@ -78,7 +78,8 @@ def student_book(args) -> None:
     if args.clean:
         shutil.rmtree(ROOT / "_build" / "student", ignore_errors=True)
     started = time.perf_counter()
-    launch = ["--launch-repository", args.launch_repository] if args.launch_repository else []
+    launch = ["--launch-repository", args.launch_repository, "--launch-branch", args.launch_branch] \
+        if args.launch_repository else []
     run(PYTHON, "scripts/editions.py", "student-book", *launch)
     print(f"Built the student edition in {time.perf_counter() - started:.0f} s")
 
@@ -104,12 +105,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     book_parser = commands.add_parser("book", help="set up and build the HTML book")
-    book_parser.add_argument("--clean", action="store_true", help="delete _build first (a full rebuild)")
+    book_parser.add_argument("--clean", action="store_true",
+                             help="delete _build first (a full rebuild); with --student, only _build/student")
     book_parser.add_argument("--student", action="store_true",
                              help="the student edition (solutions hidden), in _build/student/_build/html")
     book_parser.add_argument("--launch-repository", metavar="URL",
                              help="with --student: a repository whose book/ holds the student notebooks, "
                                   "for the launch buttons (without it the student edition has none)")
+    book_parser.add_argument("--launch-branch", default="main", help="with --launch-repository: its branch")
     book_parser.set_defaults(run=book)
     test_parser = commands.add_parser("test", help="set up and run every test")
     test_parser.add_argument("pytest_args", nargs="*", help="extra arguments for pytest, e.g. -k embedding")

@@ -243,9 +243,20 @@ def update_results(section: str, values: dict, started: float, load_at_start: fl
     if problems:
         raise ValueError("update_results: the results would not match the schema: " + "; ".join(problems))
     temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    temporary.write_text(json.dumps(rounded(data), indent=1) + "\n", encoding="utf-8")
     os.replace(temporary, path)
     return data
+
+
+def rounded(value, digits: int = 4):
+    """A copy of nested dicts and lists with every float rounded to `digits` significant digits."""
+    if isinstance(value, float):
+        return float(f"{value:.{digits}g}")
+    if isinstance(value, dict):
+        return {key: rounded(item, digits) for key, item in value.items()}
+    if isinstance(value, list):
+        return [rounded(item, digits) for item in value]
+    return value
 
 
 def _relative(argument: str) -> str:

@@ -123,17 +123,15 @@ def main() -> int:
     }
     measure.update_results("quality", values, started, load_at_start)
 
-    print(f"Validation, {len(y):,} windows (the split training uses), shipped model of epoch "
-          f"{recorded.get('best_epoch')}")
-    rows = [[name, score.perplexity, f"{score.accuracy:.1%}", f"{score.top5_accuracy:.1%}"]
+    print(f"Validation, {len(y):,} windows (the split training uses; load average {load_at_start})")
+    notes = {"model": f"shipped, epoch {recorded.get('best_epoch')}", "unigram": "word frequencies only",
+             "ngram": "Kneser-Ney trigram"}
+    rows = [[name, score.perplexity, f"{score.accuracy:.1%}", f"{score.top5_accuracy:.1%}", notes[name]]
             for name, score in scores.items()]
     for name, ablation in ablations.items():
-        if ablation["found"]:
-            rows.append([name, ablation["perplexity"], _percent(ablation.get("accuracy")),
-                         _percent(ablation.get("top5_accuracy"))])
-        else:
-            rows.append([name, None, None, ablation["note"]])
-    print(measure.format_table(["model", "perplexity", "top-1", "top-5"], rows))
+        rows.append([name, ablation.get("perplexity"), _percent(ablation.get("accuracy")),
+                     _percent(ablation.get("top5_accuracy")), ablation["note"] or ablation["file"]])
+    print(measure.format_table(["model", "perplexity", "top-1", "top-5", "note"], rows))
     print(f"Keras vs twin on {len(subset):,} windows: perplexity {keras_subset.perplexity:.4f} vs "
           f"{twin_subset.perplexity:.4f}; recorded at training: {recorded.get('validation_perplexity')}")
     beats = values["quality_notes"]["model_beats_every_baseline"]

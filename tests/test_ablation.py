@@ -9,9 +9,11 @@ from textgen_course.ablation import (
     architecture_of,
     build_architecture,
     build_one_lstm,
+    full_budget_results as ablation_results,
     load_experiment,
     matched_units,
     parameter_count,
+    validation_curves,
     with_units,
 )
 from textgen_course.evaluation import evaluate
@@ -101,3 +103,75 @@ def test_evaluate_and_keras_generation_accept_the_one_lstm_model(small_one_lstm)
 def test_unknown_experiment_lists_the_shipped_ones():
     with pytest.raises(ValueError, match="no experiment 'two_lstm'; the shipped ones are"):
         load_experiment("two_lstm")
+
+
+# The shipped results of scripts/train_ablations.py: they must describe the shipped model and its recipe.
+
+def test_shipped_ablations_were_trained_with_the_shipped_recipe_on_the_same_corpus():
+    shipped = tc.artifacts.pretrained_manifest()
+    for variant, units in [("one_lstm", 100), ("one_lstm_matched", matched_units().units)]:
+        run = load_experiment(variant)
+        assert f"scripts/train_ablations.py train {variant}" in run["command"]
+        assert run["architecture"] == "one_lstm" and run["units"] == units
+        assert run["training"] == shipped["training"] and run["corpus"] == shipped["corpus"]
+        config = tc.ModelConfig.from_dict(run["model_config"])
+        assert run["parameters"] == parameter_count("one_lstm", config)
+        assert {k: v for k, v in run["model_config"].items() if k != "lstm2_units"} == \
+            {k: v for k, v in shipped["model_config"].items() if k != "lstm2_units"}
+        history, metrics = run["history"], run["metrics"]
+        assert len(history) == metrics["epochs_run"] <= run["training"]["epochs"]
+        assert metrics["best_epoch"] == 1 + int(np.argmin([r["val_loss"] for r in history]))
+        assert metrics["validation_perplexity"] == pytest.approx(math.exp(metrics["validation_loss"]))
+        assert run["compared_with"]["weights_sha256"] == shipped["files"]["weights"]["sha256"]
+
+
+def test_shipped_baselines_and_breakdown_score_the_shipped_model_on_every_validation_window():
+    shipped = tc.artifacts.pretrained_manifest()
+    windows = shipped["corpus"]["validation_windows"]
+    baselines, breakdown = load_experiment("baselines"), load_experiment("breakdown")
+    assert "train_ablations.py baselines" in baselines["command"] and "breakdown" in breakdown["command"]
+    assert breakdown["shipped_weights_sha256"] == shipped["files"]["weights"]["sha256"], \
+        "the shipped model changed: rerun scripts/train_ablations.py breakdown (and the ablations)"
+    assert set(breakdown["models"]) == {"two_lstms", "one_lstm", "one_lstm_matched", "kneser_ney_trigram", "unigram"}
+    for key in ("unigram", "kneser_ney_trigram"):
+        assert baselines[key]["windows"] == windows
+        assert breakdown["models"][key]["overall"]["perplexity"] == pytest.approx(baselines[key]["perplexity"])
+    for key, model in breakdown["models"].items():
+        assert model["overall"]["windows"] == windows
+        assert sum(part["windows"] for part in model["by_token_type"].values()) == windows
+        assert [int(k) for k in model["by_context_length"]] == breakdown["context_lengths"]["lengths"]
+    assert sum(breakdown["token_types"]["shares"].values()) == pytest.approx(1.0)
+    # our scorer and Keras's validation loss during training agree on the shipped model
+    assert breakdown["models"]["two_lstms"]["overall"]["loss"] == pytest.approx(shipped["metrics"]["validation_loss"],
+                                                                                rel=1e-4)
+
+
+def test_seed_variation_summarizes_its_runs():
+    seeds = load_experiment("seed_variation")
+    assert "train_ablations.py seeds" in seeds["command"]
+    for architecture in ("two_lstms", "one_lstm"):
+        values = [run["validation_perplexity"] for run in seeds["runs"][architecture]]
+        assert [run["seed"] for run in seeds["runs"][architecture]] == list(range(len(values)))
+        assert seeds["validation_perplexity"][architecture]["std"] == pytest.approx(np.std(values, ddof=1))
+
+
+def test_full_budget_table_has_every_model_in_order():
+    table = ablation_results()
+    assert [row.key for row in table.rows] == ["two_lstms", "one_lstm", "one_lstm_matched", "kneser_ney_trigram",
+                                               "unigram"]
+    assert table["two_lstms"].parameters == 1_219_418 and table["unigram"].parameters is None
+    assert "one LSTM, parameter-matched" in str(table) and f"{table.windows:,} windows" in str(table)
+    curves = validation_curves()
+    assert len(curves["two_lstms"]) == table["two_lstms"].epochs_run
+    assert min(curves["one_lstm"]) == pytest.approx(table["one_lstm"].perplexity, rel=1e-3)
+    with pytest.raises(KeyError, match="no model 'three_lstms'"):
+        table["three_lstms"]
+
+
+def test_multiply_adds_count_the_matrix_products_of_one_window():
+    from textgen_course.ablation import multiply_adds
+
+    assert multiply_adds("two_lstms") == 13 * 4 * 150 * 250 + 13 * 4 * 100 * 250 + 100 * 4818
+    assert multiply_adds("one_lstm") == 13 * 4 * 100 * 200 + 100 * 4818
+    with pytest.raises(ValueError, match="architecture must be one of"):
+        multiply_adds("deep")

@@ -26,7 +26,8 @@ FIXTURE = FIXTURES / "exercise_chapter.ipynb"
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import editions  # noqa: E402
-from editions import PLACEHOLDER, find_directives, plan_chapter, stub_solution, student_notebook  # noqa: E402
+from chapter_exercises import PLACEHOLDER, find_directives, plan_chapter, stub_solution  # noqa: E402
+from editions import student_notebook  # noqa: E402
 
 STAGE_CHAPTERS = ["embedding", "lstm_context", "lstm_summary", "softmax_head", "data_flow", "why_two_lstms"]
 
@@ -81,7 +82,8 @@ def test_stub_turns_any_other_statement_into_one_placeholder_line():
 def test_stub_of_a_one_line_def_and_of_a_class_keeps_their_signatures():
     assert stub_solution("def double(x): return 2 * x") == "def double(x):\n    ..."
     source = 'class Step:\n    """A step."""\n    size = 3\n\n    def __call__(self, x):\n        return x'
-    assert stub_solution(source) == 'class Step:\n    """A step."""\n    size = ...\n\n    def __call__(self, x):\n        ...'
+    assert stub_solution(source) == ('class Step:\n    """A step."""\n    size = ...\n\n'
+                                     '    def __call__(self, x):\n        ...')
 
 
 def test_stub_of_code_that_is_not_python_is_the_placeholder():
@@ -212,15 +214,27 @@ def test_chapter_exercise_structure_gives_a_student_notebook_without_solutions(c
     instructor = nbformat.read(chapter, as_version=4)
     plan = plan_chapter(instructor, chapter.stem)
     student = student_notebook(instructor, chapter.stem)
-    for index in (i for exercise in plan.exercises for i in exercise.solution_cells):
-        solution = instructor.cells[index].source
-        compile(stub_solution(solution), f"{chapter.stem} cell {index} stub", "exec")
-        stub_lines = set(stub_solution(solution).split("\n"))
-        leaked = [line for line in solution.split("\n") if line.strip() and line not in stub_lines
-                  and any(line in cell.source.split("\n") for cell in student.cells)]
-        assert not leaked, f"{chapter.stem} cell {index}: solution lines left in the student notebook: {leaked}"
+    student_lines = {line for cell in student.cells for line in cell.source.split("\n")}
+    # a line the chapter also has outside its solutions (an import, a print) may stay
+    shared_lines = {line for piece in plan.pieces if piece.role != "solution" for line in piece.source.split("\n")}
+    for piece in (piece for piece in plan.pieces if piece.role == "solution"):
+        stub_lines = set(stub_solution(piece.source).split("\n")) if piece.cell_type == "code" else set()
+        if piece.cell_type == "code":
+            compile(stub_solution(piece.source), f"{chapter.stem} cell {piece.cell_index} stub", "exec")
+        leaked = [line for line in piece.source.split("\n") if line.strip() and line in student_lines
+                  and line not in stub_lines and line not in shared_lines]
+        assert not leaked, f"{chapter.stem} cell {piece.cell_index}: solution lines in the student notebook: {leaked}"
     assert not any(d.name.startswith("solution") for cell in student.cells if cell.cell_type == "markdown"
                    for d in find_directives(cell.source))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS + [FIXTURE], ids=[path.stem for path in CHAPTERS + [FIXTURE]])
+def test_every_solution_is_a_collapsed_dropdown_in_the_instructor_edition(chapter):
+    notebook = nbformat.read(chapter, as_version=4)
+    starts = [directive for cell in notebook.cells if cell.cell_type == "markdown"
+              for directive in find_directives(cell.source) if directive.name in ("solution-start", "solution")]
+    open_ones = [d.argument for d in starts if "dropdown" not in d.options.get("class", "").split()]
+    assert not open_ones, f"{chapter.stem}: solutions without ':class: dropdown': {open_ones}"
 
 
 @pytest.mark.parametrize("chapter", STAGE_CHAPTERS)

@@ -159,3 +159,21 @@ def test_token_type_groups_split_every_target_into_exactly_one_group():
     scores = TargetScores(np.log(np.full(len(targets), 0.5)), np.zeros(len(targets), int))
     parts = breakdown(scores, groups)
     assert parts["other words"].windows == 2 and parts["punctuation"].perplexity == pytest.approx(2.0)
+
+
+def test_paired_difference_measures_the_gap_and_its_block_standard_error():
+    from textgen_course.evaluation import TargetScores, paired_difference
+
+    rng = np.random.default_rng(0)
+    b = np.log(rng.uniform(0.01, 0.5, 4000))
+    a = b + 0.1  # model A gives every target e^0.1 times the probability
+    ranks = np.zeros(4000, int)
+    result = paired_difference(TargetScores(a, ranks), TargetScores(b, ranks), block=500)
+    assert result.loss_difference == pytest.approx(0.1) and result.standard_error == pytest.approx(0, abs=1e-12)
+    assert result.blocks == 8
+    noisy = paired_difference(TargetScores(b + rng.normal(0, 1, 4000), ranks), TargetScores(b, ranks), block=100)
+    assert noisy.standard_error == pytest.approx(1 / np.sqrt(4000), rel=0.3)  # independent noise: sigma / sqrt(n)
+    with pytest.raises(ValueError, match="same targets"):
+        paired_difference(TargetScores(a[:10], ranks[:10]), TargetScores(b, ranks))
+    with pytest.raises(ValueError, match="need at least 2000 targets"):
+        paired_difference(TargetScores(a[:1500], ranks[:1500]), TargetScores(b[:1500], ranks[:1500]))

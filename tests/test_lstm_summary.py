@@ -92,3 +92,20 @@ def test_memory_curve_rejects_a_constant_description():
 
     with pytest.raises(ValueError, match="every window gives the same vector"):
         memory_curve(lambda ids: np.zeros((len(ids), 3)), np.ones((4, 5), int), vocab_size=10)
+
+
+def test_memory_curve_measures_several_outputs_in_one_pass():
+    from textgen_course.lstm_summary import memory_curve
+
+    vocab_size = 30
+    table = np.random.default_rng(3).normal(size=(vocab_size, 2))
+    windows = np.random.default_rng(4).integers(0, vocab_size, (100, 4))
+
+    def both(ids):
+        return {"last": table[ids[:, -1]], "first": table[ids[:, 0]]}
+
+    curves = memory_curve(both, windows, vocab_size)
+    assert set(curves) == {"last", "first"}
+    np.testing.assert_array_equal(curves["last"][:3], 0.0)
+    np.testing.assert_array_equal(curves["first"][1:], 0.0)
+    np.testing.assert_allclose(curves["last"][3], memory_curve(lambda ids: table[ids[:, -1]], windows, vocab_size)[3])

@@ -86,6 +86,24 @@ def parameter_count(architecture: str, config: ModelConfig | None = None) -> int
     return embedding_parameter_count(config) + lstms + dense_parameter_count(config)
 
 
+def multiply_adds(architecture: str, config: ModelConfig | None = None) -> int:
+    """Multiply-adds of one forward pass for one window: the matrix products, which dominate.
+
+    An LSTM of u units reading d numbers per step does 4u(d + u) per step (four gates, each a
+    product with the input and with the previous hidden state); the dense layer u x vocab_size.
+    The embedding is a lookup (no arithmetic); biases and the element-wise gate arithmetic are
+    left out (under 1%). Training a window costs about three times this (forward and backward).
+    """
+    config = config or ModelConfig()
+    steps, vocab = config.sequence_length, config.vocab_size
+    if check_architecture(architecture) == "two_lstms":
+        lstms = (steps * 4 * config.lstm1_units * (config.embedding_dim + config.lstm1_units)
+                 + steps * 4 * config.lstm2_units * (config.lstm1_units + config.lstm2_units))
+    else:
+        lstms = steps * 4 * config.lstm2_units * (config.embedding_dim + config.lstm2_units)
+    return lstms + config.lstm2_units * vocab
+
+
 def with_units(config: ModelConfig, units: int) -> ModelConfig:
     """The config of a one-LSTM model whose LSTM has `units` units (stored as lstm2_units)."""
     return dataclasses.replace(config, lstm2_units=units)
@@ -147,3 +165,93 @@ def load_experiment(name: str) -> dict:
         available = sorted(p.stem for p in EXPERIMENTS.glob("*.json"))
         raise ValueError(f"no experiment {name!r}; the shipped ones are {available}.")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+MODEL_NAMES = {  # the experiments' keys -> how the book names them
+    "two_lstms": "two LSTMs (the notes)",
+    "one_lstm": "one LSTM, 100 units",
+    "one_lstm_matched": "one LSTM, parameter-matched",
+    "kneser_ney_trigram": "Kneser-Ney trigram",
+    "unigram": "unigram",
+}
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One model's full-budget result on the validation windows."""
+
+    key: str  # "two_lstms", "one_lstm", "one_lstm_matched", "kneser_ney_trigram" or "unigram"
+    name: str  # as the book prints it
+    parameters: int | None  # trainable parameters (None for the count-based baselines)
+    best_epoch: int | None  # the epoch whose weights were kept
+    epochs_run: int | None  # epochs trained before early stopping or the end of the schedule
+    perplexity: float
+    accuracy: float
+    top5_accuracy: float
+    training_seconds: float | None
+
+
+@dataclass(frozen=True)
+class ResultsTable:
+    """The full-budget comparison, every model scored on the same validation windows."""
+
+    rows: tuple[ResultRow, ...]
+    windows: int
+
+    def __getitem__(self, key: str) -> ResultRow:
+        for row in self.rows:
+            if row.key == key:
+                return row
+        raise KeyError(f"no model {key!r}; the models are {[row.key for row in self.rows]}")
+
+    def __str__(self) -> str:
+        lines = [f"{'model':<29}{'parameters':>11}{'epochs':>8}{'perplexity':>12}{'top-1':>8}{'top-5':>8}{'time':>8}"]
+        for row in self.rows:
+            parameters = f"{row.parameters:,}" if row.parameters else "counts"
+            epochs = f"{row.best_epoch}/{row.epochs_run}" if row.epochs_run else ""
+            minutes = f"{row.training_seconds / 60:.0f} min" if row.training_seconds else ""
+            lines.append(f"{row.name:<29}{parameters:>11}{epochs:>8}{row.perplexity:>12.1f}"
+                         f"{row.accuracy:>8.1%}{row.top5_accuracy:>8.1%}{minutes:>8}")
+        lines.append(f"(validation perplexity and accuracy on the same {self.windows:,} windows; "
+                     "epochs: best/run)")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def full_budget_results() -> ResultsTable:
+    """The shipped results: the shipped model, both ablations and both baselines, one scorer for all.
+
+    Perplexity and accuracies come from experiments/breakdown.json (evaluation.score_targets
+    on every validation window); epochs and times from the training manifests.
+    """
+    from .artifacts import pretrained_manifest
+
+    scores = load_experiment("breakdown")["models"]
+    shipped = pretrained_manifest()
+    runs = {"two_lstms": {"architecture": "two_lstms", "model_config": shipped["model_config"],
+                          "metrics": shipped["metrics"]},
+            "one_lstm": load_experiment("one_lstm"), "one_lstm_matched": load_experiment("one_lstm_matched")}
+    rows = []
+    for key, name in MODEL_NAMES.items():
+        overall = scores[key]["overall"]
+        run = runs.get(key)
+        metrics = run["metrics"] if run else {}
+        rows.append(ResultRow(
+            key=key, name=name,
+            parameters=parameter_count(run["architecture"], ModelConfig.from_dict(run["model_config"])) if run else None,
+            best_epoch=metrics.get("best_epoch"), epochs_run=metrics.get("epochs_run"),
+            perplexity=overall["perplexity"], accuracy=overall["accuracy"], top5_accuracy=overall["top5_accuracy"],
+            training_seconds=metrics.get("training_seconds"),
+        ))
+    return ResultsTable(tuple(rows), scores["two_lstms"]["overall"]["windows"])
+
+
+def validation_curves() -> dict[str, list[float]]:
+    """{model key: validation perplexity after each epoch} for the three trained models."""
+    from .artifacts import pretrained_manifest
+
+    histories = {"two_lstms": pretrained_manifest()["history"],
+                 "one_lstm": load_experiment("one_lstm")["history"],
+                 "one_lstm_matched": load_experiment("one_lstm_matched")["history"]}
+    return {key: [record["val_perplexity"] for record in history] for key, history in histories.items()}

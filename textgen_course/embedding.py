@@ -99,12 +99,20 @@ def mean_neighbour_similarity(matrix: np.ndarray, word_ids, count: int = 10, exc
     """Average cosine similarity of each word in word_ids to its count nearest neighbours.
 
     Random vectors have distant neighbours (a low value); an embedding in which words
-    share directions with related words scores higher.
+    share directions with related words scores higher. Same neighbours as nearest_neighbours.
     """
-    word_ids = [int(i) for i in word_ids]
-    if not word_ids:
+    word_ids = np.array([int(i) for i in word_ids], dtype=np.int64)
+    if word_ids.size == 0:
         raise ValueError("mean_neighbour_similarity: word_ids is empty; give at least one id.")
-    return float(np.mean([nearest_neighbours(matrix, i, count, exclude)[1].mean() for i in word_ids]))
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+        raise ValueError(f"mean_neighbour_similarity: count must be a positive integer, got {count!r}.")
+    lengths = np.linalg.norm(matrix, axis=1)
+    unit = matrix / np.where(lengths == 0, 1, lengths)[:, None]  # every row scaled to length 1
+    similarities = unit[word_ids] @ unit.T  # (words, vocab_size): every word against every row
+    similarities[np.arange(len(word_ids)), word_ids] = -np.inf  # a word is not its own neighbour
+    similarities[:, list(exclude)] = -np.inf
+    nearest = -np.partition(-similarities, count - 1, axis=1)[:, :count]  # (words, count): the count largest
+    return float(nearest.mean())
 
 
 def group_similarity(matrix: np.ndarray, groups) -> tuple[float, float]:

@@ -80,6 +80,37 @@ class TargetScores:
         return Evaluation(loss, float(np.exp(loss)), float((rank == 0).mean()), float((rank < 5).mean()), len(rank))
 
 
+@dataclass(frozen=True)
+class PairedDifference:
+    """How much lower model A's loss is than model B's on the same targets, with its uncertainty."""
+
+    loss_difference: float  # mean over targets of (B's loss - A's loss), in nats; > 0: A is better
+    standard_error: float  # of that mean, from blocks of consecutive targets (neighbouring windows overlap)
+    blocks: int  # how many blocks the standard error is computed from
+
+    def __str__(self) -> str:
+        return f"{self.loss_difference:+.4f} ± {self.standard_error:.4f} nats per word ({self.blocks} blocks)"
+
+
+def paired_difference(a: TargetScores, b: TargetScores, block: int = 1000) -> PairedDifference:
+    """Compare two models scored on the same targets; the error bar covers the choice of validation text.
+
+    Consecutive windows share 12 of their 13 words, so single targets are not independent:
+    the standard error is computed from the means of blocks of `block` consecutive targets.
+    It says how much the gap could move with other text of the same kind, not with another seed.
+    """
+    if a.log_probability.shape != b.log_probability.shape:
+        raise ValueError(f"paired_difference: both models must be scored on the same targets, got "
+                         f"{a.log_probability.shape} and {b.log_probability.shape}.")
+    difference = a.log_probability - b.log_probability  # (n,) per-target gain of A over B, in nats
+    blocks = len(difference) // block
+    if blocks < 2:
+        raise ValueError(f"paired_difference: need at least {2 * block} targets for blocks of {block}, "
+                         f"got {len(difference)}.")
+    block_means = difference[: blocks * block].reshape(blocks, block).mean(axis=1)
+    return PairedDifference(float(difference.mean()), float(block_means.std(ddof=1) / np.sqrt(blocks)), blocks)
+
+
 def _scores_of_batch(probabilities: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows = np.arange(len(targets))
     target_probability = probabilities[rows, targets]

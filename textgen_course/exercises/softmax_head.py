@@ -92,7 +92,8 @@ def _softmax_mistakes(logits: np.ndarray, temperature: float) -> dict[str, np.nd
         scaled = logits / temperature
         return {
             "you multiplied by the temperature; divide the logits by it instead (softmax(z / T)), so that "
-            "T < 1 sharpens and T > 1 flattens the distribution.": reference_softmax_with_temperature(logits * temperature),
+            "T < 1 sharpens and T > 1 flattens the distribution.":
+                reference_softmax_with_temperature(logits * temperature),
             "the temperature has no effect in your answer: divide the logits by it before the exp.":
                 reference_softmax_with_temperature(logits),
             "you normalised down the batch (axis 0): each row is one context and must sum to 1 over the "
@@ -102,6 +103,8 @@ def _softmax_mistakes(logits: np.ndarray, temperature: float) -> dict[str, np.nd
             "you forgot the exp: dividing the scaled logits by their sum gives negative 'probabilities'. "
             "Take exp of the scaled logits first.": scaled / scaled.sum(axis=-1, keepdims=True),
             "you forgot to normalise: after the exp, divide by the sum of each row so it adds up to 1.": exps,
+            "you forgot to normalise: subtracting the max is right, but then divide by the sum of each row so "
+            "it adds up to 1.": np.exp(scaled - scaled.max(axis=-1, keepdims=True)),
             "you returned the scaled logits (logits / T); softmax still has to turn them into probabilities.": scaled,
             "you returned log-probabilities (a log-softmax); the exercise asks for the probabilities themselves.":
                 np.log(reference_softmax_with_temperature(logits, temperature)),

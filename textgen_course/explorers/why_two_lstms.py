@@ -51,17 +51,22 @@ def _distribution(model, window: np.ndarray) -> np.ndarray:
     return next_word_probabilities(model, window[None, :])[0]
 
 
-def compare_next_words(models: dict, vocabulary: Vocabulary, context: str, words_of_context: int = 13,
+def _sequence_length(models: dict) -> int:
+    """The window length of the neural models among models (13 if there are only baselines)."""
+    return next((config_of(m).sequence_length for m in models.values() if not hasattr(m, "window_probabilities")), 13)
+
+
+def compare_next_words(models: dict, vocabulary: Vocabulary, context: str, words_of_context: int | None = None,
                        count: int = 8) -> NextWordComparison:
     """Each model's `count` most likely next words after the last `words_of_context` words of context.
 
     models: {display name: a Keras model, a twin or a baseline from evaluation.py}, all using
-    this vocabulary and the same window length.
+    this vocabulary and the same window length. words_of_context=None: a whole window (13).
     """
     if not models:
         raise ValueError("compare_next_words: give at least one model, e.g. {'two LSTMs': model}.")
-    sequence_length = next((config_of(m).sequence_length for m in models.values()
-                            if not hasattr(m, "window_probabilities")), 13)
+    sequence_length = _sequence_length(models)
+    words_of_context = sequence_length if words_of_context is None else words_of_context
     if isinstance(words_of_context, bool) or not isinstance(words_of_context, (int, np.integer)) \
             or not 1 <= words_of_context <= sequence_length:
         raise ValueError(f"compare_next_words: words_of_context must be a whole number in 1..{sequence_length}, "
@@ -104,12 +109,12 @@ def comparison_html(comparison: NextWordComparison) -> str:
 
 
 def next_word_explorer(models: dict, vocabulary: Vocabulary, context: str = "what light through yonder window",
-                       words_of_context: int = 13, count: int = 8):
+                       words_of_context: int | None = None, count: int = 8):
     """A text box for the context and a slider for how many of its last words the models may read."""
     import ipywidgets as widgets
 
-    sequence_length = next((config_of(m).sequence_length for m in models.values()
-                            if not hasattr(m, "window_probabilities")), 13)
+    sequence_length = _sequence_length(models)
+    words_of_context = sequence_length if words_of_context is None else words_of_context
     box = widgets.Text(value=context, description="Context:", continuous_update=False,
                        layout=widgets.Layout(width="60%"))
     slider = widgets.IntSlider(value=words_of_context, min=1, max=sequence_length, description="Words read:")
