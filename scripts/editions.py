@@ -276,7 +276,11 @@ def main(argv: list[str] | None = None) -> int:
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     sources = [path.resolve() for path in args.notebooks] or chapters()
-    written = write_student_notebooks(sources, args.output)
+    try:
+        written = write_student_notebooks(sources, args.output)
+    except ValueError as error:  # a chapter's exercise structure is broken: say where
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     for source, path in zip(sources, written):
         plan = plan_chapter(nbformat.read(source, as_version=4), source.stem)
         print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
