@@ -10,10 +10,10 @@ over the twin (tc.torch_model_from_keras: torch.nn.LSTM), measured in alternatio
 JAX backend runs in a subprocess (a process has one Keras backend) with its own plain
 PyTorch reference, and runs the stage cross-check there too.
 
-Samples per second are timed from the end of a step's first batch to the end of its last
+Samples per second are timed from the end of a run's first step to the end of its last
 (steady state, as in a long training run). "Share of peak" divides the model's training
 FLOPs per window (textgen_course.flops, from the config) times samples per second by the
-machine's float32 matrix-product rate measured in the same run.
+machine's float32 matrix-product rate, measured in every round next to the training runs.
 Writes train_* keys and jax_backend to bench/results.json.
 """
 
@@ -128,7 +128,15 @@ def torch_trainer(batch_size: int, x: np.ndarray, y: np.ndarray):
 
 
 def compare(batch_sizes: list[int], samples: int, repeats: int, engine_name: str) -> dict:
-    """Keras (current backend) vs the plain PyTorch loop at each batch size, in alternation."""
+    """Keras (current backend) vs the plain PyTorch loop at each batch size, in alternation.
+
+    The matmul rate is a third contender in every round, so that each round's share of peak
+    (training FLOPs per second over matmul FLOPs per second) compares moments of equal load.
+    """
+    import textgen_course as tc
+    from textgen_course.flops import training_flops
+
+    per_sample = training_flops(tc.ModelConfig())
     x, y = training_windows(samples)
     results = {}
     for batch_size in batch_sizes:
@@ -138,14 +146,18 @@ def compare(batch_sizes: list[int], samples: int, repeats: int, engine_name: str
         _, keras_rate = keras_trainer(batch_size, bx, by)
         warm_up_seconds = time.perf_counter() - started
         _, torch_rate = torch_trainer(batch_size, bx, by)
-        rates = measure.alternate({engine_name: keras_rate, "plain_torch": torch_rate}, repeats)
+        rates = measure.alternate({engine_name: keras_rate, "plain_torch": torch_rate,
+                                   "matmul": measure.matmul_flops_per_second}, repeats)
         print(f"batch {batch_size}: " + ", ".join(f"{k} {[round(v) for v in vs]}" for k, vs in rates.items()),
               file=sys.stderr, flush=True)
         results[str(batch_size)] = {
             engine_name: measure.median(rates[engine_name]),
             "plain_torch": measure.median(rates["plain_torch"]),
             "ratio": measure.paired_ratio(rates[engine_name], rates["plain_torch"]),
-            "runs": {name: [round(v, 1) for v in values] for name, values in rates.items()},
+            "matmul_flops_per_s": measure.median(rates["matmul"]),
+            "share_of_peak": {name: measure.paired_ratio([r * per_sample for r in rates[name]], rates["matmul"])
+                              for name in (engine_name, "plain_torch")},
+            "runs": {name: [float(f"{v:.4g}") for v in values] for name, values in rates.items()},
             "steps_per_run": steps,
             f"{engine_name}_build_and_warm_up_s": round(warm_up_seconds, 1),
         }
@@ -228,15 +240,14 @@ def main() -> int:
     from textgen_course.flops import forward_flops, training_flops
 
     with measure.thread_count(args.threads) as threads:
-        peak = measure.matmul_flops_per_second()
         by_batch = compare(args.batch_sizes, args.samples, args.repeats, "keras_torch")
         jax = {"measured": False, "error": "skipped (--no-jax)"} if args.no_jax else run_jax(args)
-        peak = (peak + measure.matmul_flops_per_second()) / 2  # before and after: the load may change
     if jax.get("measured"):  # JAX ran in its own process, against its own plain PyTorch reference
         for batch_size, row in jax["by_batch_size"].items():
             by_batch[batch_size].update(
                 keras_jax=row["keras_jax"], plain_torch_in_jax_process=row["plain_torch"],
                 keras_jax_to_its_plain_torch=row["ratio"],
+                keras_jax_share_of_peak=row["share_of_peak"]["keras_jax"],
                 keras_jax_build_and_warm_up_s=row["keras_jax_build_and_warm_up_s"])
 
     per_sample = training_flops(tc.ModelConfig())
@@ -244,8 +255,8 @@ def main() -> int:
     rates = {"keras_torch": shipped["keras_torch"], "plain_torch": shipped["plain_torch"],
              "keras_jax": shipped.get("keras_jax"),
              "batch_size": args.batch_sizes[0], **threads}
-    share = {name: (rates[name] * per_sample / peak if rates[name] else None)
-             for name in ("keras_torch", "plain_torch", "keras_jax")}
+    peak = shipped["matmul_flops_per_s"]
+    share = {**shipped["share_of_peak"], "keras_jax": shipped.get("keras_jax_share_of_peak")}
     values = {
         "train_samples_per_s": rates,
         "train_keras_torch_to_plain_torch": shipped["ratio"],

@@ -175,3 +175,21 @@ def test_multiply_adds_count_the_matrix_products_of_one_window():
     assert multiply_adds("one_lstm") == 13 * 4 * 100 * 200 + 100 * 4818
     with pytest.raises(ValueError, match="architecture must be one of"):
         multiply_adds("deep")
+
+
+def test_the_gap_split_by_kind_of_word_adds_up_to_the_whole_gap():
+    from textgen_course.ablation import gap_by_token_type
+
+    def model(losses):
+        return {"by_token_type": {kind: {"loss": loss} for kind, loss in losses.items()}}
+
+    breakdown = {"token_types": {"order": ["punctuation", "other words"], "shares": {"punctuation": 0.25,
+                                                                                      "other words": 0.75}},
+                 "models": {"two_lstms": model({"punctuation": 1.0, "other words": 5.0}),
+                            "one_lstm_matched": model({"punctuation": 1.4, "other words": 5.2})}}
+    split = gap_by_token_type(breakdown)
+    assert split["punctuation"][0] == pytest.approx(0.4) and split["other words"][0] == pytest.approx(0.2)
+    # overall gap 0.25 * 0.4 + 0.75 * 0.2 = 0.25: punctuation explains 0.1 / 0.25 of it
+    assert split["punctuation"][1] == pytest.approx(0.4) and split["other words"][1] == pytest.approx(0.6)
+    with pytest.raises(ValueError, match="no gap to split"):
+        gap_by_token_type(breakdown, better="two_lstms", worse="two_lstms")

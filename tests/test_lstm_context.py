@@ -112,3 +112,19 @@ def test_a_wider_fresh_lstm_keeps_more_of_the_last_words():
     assert table[48][1] > table[4][1]  # the word before it
     with pytest.raises(ValueError, match=r"steps_back must lie in 0..5"):
         recall_by_width(meaning, widths=(4,), steps_back=(6,))
+
+
+def test_keeping_main_directions_keeps_what_varies_most():
+    from textgen_course.lstm_context import keep_main_directions
+
+    rng = np.random.default_rng(0)
+    strong = rng.normal(size=(200, 5, 1)) * np.array([3.0, 0, 0, 0])  # all variance along axis 0
+    weak = rng.normal(scale=0.1, size=(200, 5, 4))
+    context = (strong + weak + 7.0).astype(np.float32)
+    np.testing.assert_allclose(keep_main_directions(context, 4), context, atol=1e-4)
+    one = keep_main_directions(context, 1)
+    assert one.shape == context.shape and one.dtype == np.float32
+    np.testing.assert_allclose(one[..., 0], context[..., 0], atol=0.2)  # the strong axis survives
+    assert np.abs(one[..., 1:] - context[..., 1:].mean(axis=(0, 1))).max() < 0.05  # the rest collapses to its mean
+    with pytest.raises(ValueError, match=r"keep must be a whole number in 1..4"):
+        keep_main_directions(context, 0)

@@ -168,3 +168,23 @@ def recall_by_width(meaning: np.ndarray, widths: tuple[int, ...], steps_back: tu
         last_context = run_lstm(meaning, fresh_lstm_weights(meaning.shape[2], width, seed)).hidden[:, -1]
         table[width] = [probe_recall(last_context, meaning[:, steps - 1 - k]) for k in steps_back]
     return table
+
+
+def keep_main_directions(context: np.ndarray, keep: int) -> np.ndarray:
+    """Squeeze context vectors through their `keep` most important directions (PCA).
+
+    context: (n, steps, width). The directions are the principal components of all n * steps
+    vectors: the axes along which they vary most. Each vector is replaced by its projection
+    onto the first `keep` of them (plus the mean), so only `keep` numbers' worth of it survive.
+    keep = width gives the vectors back unchanged.
+    """
+    context = np.asarray(context)
+    width = context.shape[-1]
+    if isinstance(keep, bool) or not isinstance(keep, (int, np.integer)) or not 1 <= keep <= width:
+        raise ValueError(f"keep_main_directions: keep must be a whole number in 1..{width}, got {keep!r}.")
+    flat = context.reshape(-1, width).astype(np.float64)  # (n * steps, width)
+    mean = flat.mean(axis=0)
+    variances, directions = np.linalg.eigh(np.cov(flat, rowvar=False))  # ascending variance
+    main = directions[:, ::-1][:, :keep]  # (width, keep): the `keep` directions of largest variance
+    squeezed = (flat - mean) @ main @ main.T + mean
+    return squeezed.reshape(context.shape).astype(context.dtype)
