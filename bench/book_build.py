@@ -2,7 +2,8 @@
 execution time, and the full test command's time.
 
     .venv/bin/python bench/book_build.py                  # the whole book and test suite: long
-    .venv/bin/python bench/book_build.py --toc /tmp/one/_toc.yml --no-tests   # try it on one chapter
+    .venv/bin/python bench/book_build.py --toc /tmp/one/_toc.yml --no-tests --results /tmp/r.json
+                                                           # try it on one chapter, results elsewhere
 
 Runs the book build the README uses (jupyter-book build . -W -n --keep-going) into a fresh
 output folder (nothing of ./_build is touched), then the same command again (the cached
@@ -72,6 +73,8 @@ def main() -> int:
     parser.add_argument("--test-command", default="python3 tasks.py test",
                         help="the command to time (default: python3 tasks.py test)")
     parser.add_argument("--no-tests", action="store_true", help="skip timing the test command")
+    parser.add_argument("--results", type=Path, default=measure.RESULTS,
+                        help="results file to update (default: bench/results.json)")
     args = parser.parse_args()
     started, load_at_start = time.perf_counter(), measure.load_average()
     output = args.output or Path(tempfile.mkdtemp(prefix="textgen-book-bench-"))
@@ -101,7 +104,7 @@ def main() -> int:
     values = {"book_clean_build_s": round(clean_s, 1), "book_cached_build_s": round(cached_s, 1),
               "chapter_execution_s": chapters, "test_command_s": None if test_s is None else round(test_s, 1),
               "book_build_details": details}
-    measure.update_results("book_build", values, started, load_at_start)
+    measure.update_results("book_build", values, started, load_at_start, path=args.results)
     if args.output is None:
         shutil.rmtree(output, ignore_errors=True)
 
