@@ -1,7 +1,8 @@
 """The course's commands. Needs only Python 3.11+; creates .venv on first use.
 
     python3 tasks.py book       set up, then build the HTML book (every chapter executed)
-    python3 tasks.py test       set up, then run every test (unit tests, notebooks, browser)
+    python3 tasks.py test       set up, then run every test (library, notebooks, browser, JupyterLab,
+                                student edition)
 
 For instructors (see the book's Instructor guide):
 
@@ -94,10 +95,15 @@ def script(path: str):
 
 
 def test(args) -> None:
-    """Every test: library tests, each notebook executed and compared by nbval, the built book."""
+    """Every test: library and tool tests, every chapter executed and compared by nbval, the built book
+    in a browser, a chapter through JupyterLab; then the student edition: its book builds, and each
+    student notebook fails only at the checks of the exercises it leaves for the learner."""
     started = time.perf_counter()
     run(PYTHON, "-m", "pytest", "tests", "book", "--nbval", "--nbval-sanitize-with", "book/sanitize.cfg",
         "-p", "no:cacheprovider", *args.pytest_args)
+    if not args.pytest_args:  # a selection (-k ...) runs only what it selects
+        run(PYTHON, "scripts/editions.py", "student-book")
+        run(PYTHON, "scripts/editions.py", "student-notebooks", "--execute")
     print(f"All tests passed in {time.perf_counter() - started:.0f} s")
 
 

@@ -116,6 +116,34 @@ def alternate(contenders: dict, repeats: int) -> dict[str, list[float]]:
     return results
 
 
+def against_reference(contenders: dict, repeats: int) -> dict[str, dict]:
+    """Measure each contender right next to its own reference, `repeats` times.
+
+    contenders: name -> (function, reference function), each returning one measurement.
+    Each measurement is paired with a reference measurement taken just before or after it
+    (the order alternates by round), so a change in background load between contenders
+    does not leak into their ratios. Returns name -> {"value", "to_reference", "runs"}.
+    """
+    if repeats < 1:
+        raise ValueError(f"against_reference: repeats must be at least 1, got {repeats}.")
+    values: dict[str, list[float]] = {name: [] for name in contenders}
+    references: dict[str, list[float]] = {name: [] for name in contenders}
+    names = list(contenders)
+    for round_number in range(repeats):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            function, reference = contenders[name]
+            if round_number % 2:
+                references[name].append(float(reference()))
+                values[name].append(float(function()))
+            else:
+                values[name].append(float(function()))
+                references[name].append(float(reference()))
+    return {name: {"value": median(values[name]), "to_reference": paired_ratio(values[name], references[name]),
+                   "runs": [float(f"{v:.4g}") for v in values[name]],
+                   "reference_runs": [float(f"{v:.4g}") for v in references[name]]} for name in names}
+
+
 def paired_ratio(numerators: list[float], denominators: list[float]) -> float:
     """Median over rounds of numerator / denominator, pairing values measured in the same round."""
     if len(numerators) != len(denominators) or not numerators:

@@ -8,7 +8,7 @@ At the shipped batch size (512), on the same windows as bench/training_throughpu
    backward, optimizer, loss, metrics, and what happens outside the step: data and callbacks),
    next to the same split for the plain PyTorch loop.
 2. Which tensor operations take the time (torch.profiler), for both.
-3. Variants, each measured in alternation with the plain PyTorch loop:
+3. Variants, each measured right next to the plain PyTorch loop (same threads), several times:
      as shipped            Adam with cosine decay, accuracy and top-5 metrics (the course's recipe)
      no training metrics   loss only
      one thread            torch and BLAS limited to one thread (both sides)
@@ -232,18 +232,16 @@ def main() -> int:
                     return function()
             return run
 
-        variants = {"as shipped": keras_rate, "no training metrics": bare_keras_rate,
-                    "unbind patch": patched(keras_rate, "unbind"), "fused kernel patch": patched(keras_rate, "fused"),
-                    "plain_torch": torch_rate, "one thread: as shipped": one_thread(keras_rate),
-                    "one thread: plain_torch": one_thread(torch_rate)}
-        rates = measure.alternate(variants, args.repeats)
+        variants = {"as shipped": (keras_rate, torch_rate),
+                    "no training metrics": (bare_keras_rate, torch_rate),
+                    "unbind patch": (patched(keras_rate, "unbind"), torch_rate),
+                    "fused kernel patch": (patched(keras_rate, "fused"), torch_rate),
+                    "one thread, as shipped": (one_thread(keras_rate), one_thread(torch_rate))}
+        measured = measure.against_reference(variants, args.repeats)
         said = what_keras_says(batch, x, y, not args.no_jit)
 
-    table = {}
-    for name, values in rates.items():
-        reference = rates["one thread: plain_torch" if name.startswith("one thread") else "plain_torch"]
-        table[name] = {"samples_per_s": measure.median(values), "to_plain_torch": measure.paired_ratio(values, reference),
-                       "runs": [round(v, 1) for v in values]}
+    table = {name: {"samples_per_s": row["value"], "to_plain_torch": row["to_reference"], "runs": row["runs"],
+                    "plain_torch_runs": row["reference_runs"]} for name, row in measured.items()}
     profile.update(variants=table, keras_says=said, batch_size=batch, threads=threads)
     measure.update_results("training_profile", {"train_profile": profile}, started, load_at_start)
 
@@ -260,7 +258,7 @@ def main() -> int:
               f"select_backward (with its zero-fill) {block['select_backward_share_incl_children']:.1%}")
         print(measure.format_table(["operation", "self time", "calls"],
                                    [[op, _percent(v["share"]), v["calls"]] for op, v in block["top"].items()]))
-    print(f"\nVariants, samples/s (median of {args.repeats}, alternated)")
+    print(f"\nVariants, samples/s (median of {args.repeats}, each next to the plain loop)")
     print(measure.format_table(["variant", "samples/s", "÷ plain PyTorch"],
                                [[name, row["samples_per_s"], row["to_plain_torch"]] for name, row in table.items()]))
     for setting, outcome in said.items():

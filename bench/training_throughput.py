@@ -224,7 +224,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[512, 128])
     parser.add_argument("--samples", type=int, default=4096, help="windows per timed run (default 4096)")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per contender (median kept)")
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs per contender (median kept)")
     parser.add_argument("--no-jax", action="store_true", help="skip the JAX backend")
     parser.add_argument("--threads", type=int, help="torch and BLAS threads (default: torch's default, all cores)")
     parser.add_argument("--jax-timeout", type=int, default=900)

@@ -192,6 +192,7 @@ def command_breakdown(args) -> None:
         curve = context_length_curve(scored, data.validation_x[subset], data.validation_y[subset], CONTEXT_LENGTHS)
         result["models"][name] = {
             "overall": scores.evaluation().to_dict(),
+            "clipped_loss": scores.clipped_loss(),  # what Keras's validation loss would say
             "by_token_type": {kind: value.to_dict() for kind, value in breakdown(scores, groups).items()},
             "by_context_length": {str(length): value.to_dict() for length, value in curve.items()},
         }

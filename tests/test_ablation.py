@@ -141,9 +141,14 @@ def test_shipped_baselines_and_breakdown_score_the_shipped_model_on_every_valida
         assert sum(part["windows"] for part in model["by_token_type"].values()) == windows
         assert [int(k) for k in model["by_context_length"]] == breakdown["context_lengths"]["lengths"]
     assert sum(breakdown["token_types"]["shares"].values()) == pytest.approx(1.0)
-    # our scorer and Keras's validation loss during training agree on the shipped model
-    assert breakdown["models"]["two_lstms"]["overall"]["loss"] == pytest.approx(shipped["metrics"]["validation_loss"],
-                                                                                rel=1e-4)
+    # our scorer, with Keras's clipping of tiny probabilities, gives the validation loss Keras reported in training
+    runs = {"two_lstms": shipped, "one_lstm": load_experiment("one_lstm"),
+            "one_lstm_matched": load_experiment("one_lstm_matched")}
+    for key, run in runs.items():
+        scored = breakdown["models"][key]
+        assert scored["clipped_loss"] == pytest.approx(run["metrics"]["validation_loss"], rel=1e-5)
+        assert scored["overall"]["loss"] >= scored["clipped_loss"]
+        assert scored["overall"]["accuracy"] == pytest.approx(run["metrics"]["validation_accuracy"], abs=1e-6)
 
 
 def test_seed_variation_summarizes_its_runs():
@@ -163,7 +168,7 @@ def test_full_budget_table_has_every_model_in_order():
     assert "one LSTM, parameter-matched" in str(table) and f"{table.windows:,} windows" in str(table)
     curves = validation_curves()
     assert len(curves["two_lstms"]) == table["two_lstms"].epochs_run
-    assert min(curves["one_lstm"]) == pytest.approx(table["one_lstm"].perplexity, rel=1e-3)
+    assert min(curves["one_lstm"]) == pytest.approx(table["one_lstm"].perplexity, rel=1e-2)  # Keras clips, we do not
     with pytest.raises(KeyError, match="no model 'three_lstms'"):
         table["three_lstms"]
 
@@ -192,4 +197,4 @@ def test_the_gap_split_by_kind_of_word_adds_up_to_the_whole_gap():
     # overall gap 0.25 * 0.4 + 0.75 * 0.2 = 0.25: punctuation explains 0.1 / 0.25 of it
     assert split["punctuation"][1] == pytest.approx(0.4) and split["other words"][1] == pytest.approx(0.6)
     with pytest.raises(ValueError, match="no gap to split"):
-        gap_by_token_type(breakdown, better="two_lstms", worse="two_lstms")
+        gap_by_token_type(breakdown, model="two_lstms", rival="two_lstms")

@@ -126,6 +126,20 @@ def test_alternate_rotates_who_goes_first_each_round():
         measure.alternate(contenders, repeats=0)
 
 
+def test_against_reference_pairs_each_contender_with_a_reference_taken_next_to_it():
+    calls = []
+
+    def timed(name, value):
+        return lambda: calls.append(name) or value
+
+    contenders = {"a": (timed("a", 50.0), timed("ref", 100.0)), "b": (timed("b", 30.0), timed("ref", 60.0))}
+    results = measure.against_reference(contenders, repeats=2)
+    assert calls == ["a", "ref", "b", "ref",  # round 1: contender first
+                     "ref", "b", "ref", "a"]  # round 2: order rotated, reference first
+    assert results["a"]["to_reference"] == pytest.approx(0.5) and results["b"]["value"] == 30.0
+    assert results["b"]["reference_runs"] == [60.0, 60.0]
+
+
 def test_paired_ratio_is_the_median_of_ratios_within_each_round():
     # round 2 ran under load for both sides: its ratio is still 0.5
     assert measure.paired_ratio([50, 10, 60], [100, 20, 100]) == pytest.approx(0.5)

@@ -177,3 +177,11 @@ def test_paired_difference_measures_the_gap_and_its_block_standard_error():
         paired_difference(TargetScores(a[:10], ranks[:10]), TargetScores(b, ranks))
     with pytest.raises(ValueError, match="need at least 2000 targets"):
         paired_difference(TargetScores(a[:1500], ranks[:1500]), TargetScores(b[:1500], ranks[:1500]))
+
+
+def test_clipped_loss_counts_tiny_probabilities_as_keras_does():
+    from textgen_course.evaluation import TargetScores
+
+    scores = TargetScores(np.log(np.array([0.5, 1e-9])), np.zeros(2, int))
+    assert scores.evaluation().loss == pytest.approx((np.log(2) + np.log(1e9)) / 2)
+    assert scores.clipped_loss() == pytest.approx((np.log(2) + np.log(1e7)) / 2)

@@ -37,18 +37,20 @@ def test_a_step_view_reports_gates_and_the_units_that_changed_most(small_model):
     assert view.word == "," and view.step == 4
     assert set(view.gate_means) == set(GATE_NAMES)
     assert view.gate_means["forget_gate"] == pytest.approx(sentence.gate("forget_gate")[3].mean())
-    change = np.abs(sentence.gate("cell")[3] - sentence.gate("cell")[2])
+    change = np.abs(sentence.gate("hidden")[3] - sentence.gate("hidden")[2])
     assert [row.unit for row in view.top_units] == list(np.argsort(-change, kind="stable")[:4])
+    np.testing.assert_allclose(view.cell_change, sentence.gate("cell")[3] - sentence.gate("cell")[2])
     row = view.top_units[0]
     assert row.cell_after == pytest.approx(row.forget_gate * row.cell_before + row.input_gate * row.candidate, abs=1e-5)
     assert row.hidden == pytest.approx(row.output_gate * np.tanh(row.cell_after), abs=1e-5)
+    assert abs(row.hidden - row.hidden_before) == pytest.approx(change.max(), abs=1e-6)
     assert "unit" in str(view) and len(str(view).splitlines()) == 2 + 4
 
 
 def test_the_first_step_starts_from_an_empty_memory(small_model):
     sentence = trace_sentence(small_model, VOCABULARY, "the king")
     view = gate_step(sentence, 1)
-    assert all(row.cell_before == 0.0 for row in view.top_units)
+    assert all(row.cell_before == 0.0 and row.hidden_before == 0.0 for row in view.top_units)
 
 
 @pytest.mark.parametrize("step", [0, 9, 2.5, True])

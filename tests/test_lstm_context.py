@@ -128,3 +128,21 @@ def test_keeping_main_directions_keeps_what_varies_most():
     assert np.abs(one[..., 1:] - context[..., 1:].mean(axis=(0, 1))).max() < 0.05  # the rest collapses to its mean
     with pytest.raises(ValueError, match=r"keep must be a whole number in 1..4"):
         keep_main_directions(context, 0)
+
+
+def test_position_correlation_finds_counting_units():
+    from textgen_course.lstm_context import position_correlation
+
+    rng = np.random.default_rng(0)
+    steps = np.arange(13)[None, :]
+    counter_up = steps + rng.normal(scale=0.1, size=(50, 13))  # +1 per word, whatever the word
+    counter_down = -2.0 * steps + 3.0
+    noise = rng.normal(size=(50, 13))
+    constant = np.ones((50, 13))
+    cell = np.stack([counter_up, np.broadcast_to(counter_down, (50, 13)), noise, constant], axis=-1)
+    correlation = position_correlation(cell)
+    assert correlation.shape == (4,)
+    assert correlation[0] > 0.99 and correlation[1] == pytest.approx(-1.0)
+    assert abs(correlation[2]) < 0.1 and correlation[3] == 0.0
+    with pytest.raises(ValueError, match=r"expected cell states \(n, steps >= 2, units\)"):
+        position_correlation(np.zeros((5, 1, 3)))

@@ -257,19 +257,19 @@ def validation_curves() -> dict[str, list[float]]:
     return {key: [record["val_perplexity"] for record in history] for key, history in histories.items()}
 
 
-def gap_by_token_type(breakdown: dict, better: str = "two_lstms", worse: str = "one_lstm_matched") -> dict:
-    """Where one model's advantage comes from: {kind of next word: (loss gap per word, share of the gap)}.
+def gap_by_token_type(breakdown: dict, model: str = "two_lstms", rival: str = "one_lstm_matched") -> dict:
+    """Where the difference between two models comes from: {kind of next word: (loss gap, share of the gap)}.
 
-    breakdown: load_experiment("breakdown"). The loss gap of a kind is worse's mean loss minus
-    better's on the next words of that kind (nats per word; > 0: `better` is better there). The
+    breakdown: load_experiment("breakdown"). A kind's loss gap is the rival's mean loss minus the
+    model's on the next words of that kind (nats per word; > 0: `model` is better there). The
     overall gap is the share-weighted sum of the kinds' gaps, so each kind's share of it says how
-    much of the difference that kind of word explains (shares add up to 1).
+    much of the difference that kind of word explains (the shares add up to 1).
     """
     models = breakdown["models"]
     shares = breakdown["token_types"]["shares"]
-    gaps = {kind: models[worse]["by_token_type"][kind]["loss"] - models[better]["by_token_type"][kind]["loss"]
-            for kind in breakdown["token_types"]["order"] if kind in models[better]["by_token_type"]}
+    gaps = {kind: models[rival]["by_token_type"][kind]["loss"] - models[model]["by_token_type"][kind]["loss"]
+            for kind in breakdown["token_types"]["order"] if kind in models[model]["by_token_type"]}
     total = sum(shares[kind] * gap for kind, gap in gaps.items())
     if total == 0:
-        raise ValueError(f"gap_by_token_type: {better} and {worse} have the same loss; there is no gap to split.")
+        raise ValueError(f"gap_by_token_type: {model} and {rival} have the same loss; there is no gap to split.")
     return {kind: (gap, shares[kind] * gap / total) for kind, gap in gaps.items()}

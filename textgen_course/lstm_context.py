@@ -188,3 +188,22 @@ def keep_main_directions(context: np.ndarray, keep: int) -> np.ndarray:
     main = directions[:, ::-1][:, :keep]  # (width, keep): the `keep` directions of largest variance
     squeezed = (flat - mean) @ main @ main.T + mean
     return squeezed.reshape(context.shape).astype(context.dtype)
+
+
+def position_correlation(cell: np.ndarray) -> np.ndarray:
+    """For each unit, how closely its cell state follows the position in the window.
+
+    cell: (n, steps, units), the cell state c_t of n windows. Returns (units,): the
+    correlation between c_t and t over all windows and steps. Near +1 or -1 the unit
+    works as a counter: its memory grows (or falls) by about the same amount at every
+    word, whatever the word is.
+    """
+    cell = np.asarray(cell, dtype=np.float64)
+    if cell.ndim != 3 or cell.shape[1] < 2:
+        raise ValueError(f"position_correlation: expected cell states (n, steps >= 2, units), got shape {cell.shape}.")
+    position = np.arange(cell.shape[1], dtype=np.float64)[None, :, None]  # (1, steps, 1)
+    cell_centred = cell - cell.mean(axis=(0, 1))
+    position_centred = position - position.mean()
+    covariance = (cell_centred * position_centred).mean(axis=(0, 1))  # (units,)
+    spread = cell_centred.std(axis=(0, 1)) * position_centred.std()
+    return np.divide(covariance, spread, out=np.zeros_like(covariance), where=spread > 0)

@@ -58,7 +58,9 @@ def cross_entropy(probabilities: np.ndarray, targets) -> np.ndarray:
     probabilities = np.asarray(probabilities, dtype=np.float64)
     targets = np.asarray(targets)
     if probabilities.ndim != 2:
-        raise ValueError(f"cross_entropy: expected probabilities of shape (batch, vocab_size), got {probabilities.shape}.")
+        raise ValueError(
+            f"cross_entropy: expected probabilities of shape (batch, vocab_size), got {probabilities.shape}."
+        )
     if targets.shape != probabilities.shape[:1] or not np.issubdtype(targets.dtype, np.integer):
         raise ValueError(
             f"cross_entropy: expected one integer target per row, shape ({len(probabilities)},), "

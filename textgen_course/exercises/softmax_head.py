@@ -61,7 +61,8 @@ def check_answer_cold_temperature(answer_cold_temperature, quiet: bool = False) 
     if answer in why_not:
         raise WrongAnswer(f"answer_cold_temperature = {answer_cold_temperature!r} is not right: {why_not[answer]}")
     if answer != "b":
-        raise WrongAnswer(f"answer_cold_temperature should be one of the letters {', '.join(COLD_TEMPERATURE_CHOICES)}, "
+        letters = ", ".join(COLD_TEMPERATURE_CHOICES)
+        raise WrongAnswer(f"answer_cold_temperature should be one of the letters {letters}, "
                           f"got {answer_cold_temperature!r}.")
     return passed("(b): as T -> 0 the gap between the top logit and every other one is stretched without "
                   "bound, so sampling always picks the most likely word, like greedy decoding.", quiet)

@@ -56,7 +56,8 @@ class UnitRow:
     output_gate: float
     cell_before: float  # c_{t-1}
     cell_after: float  # c_t = f * c_{t-1} + i * g
-    hidden: float  # h_t = o * tanh(c_t)
+    hidden_before: float  # h_{t-1}
+    hidden: float  # h_t = o * tanh(c_t), this unit's number in the context vector
 
 
 @dataclass(frozen=True)
@@ -67,34 +68,42 @@ class StepView:
     word: str
     gate_means: dict[str, float]  # each gate's average over the units at this step
     kept: float  # share of units whose forget gate keeps at least half of the old cell value
-    cell_change: np.ndarray  # (units,) c_t - c_{t-1}
-    top_units: tuple[UnitRow, ...]  # the units whose cell state changed most, largest first
+    cell_change: np.ndarray  # (units,) c_t - c_{t-1}: how each unit's memory moved
+    hidden_change: np.ndarray  # (units,) h_t - h_{t-1}: how each number of the context vector moved
+    top_units: tuple[UnitRow, ...]  # the units whose output (hidden state) changed most, largest first
 
     def __str__(self) -> str:
         means = ", ".join(f"{GATE_LABELS[name].split()[-1]} {value:.2f}" for name, value in self.gate_means.items())
         lines = [f"step {self.step} ({self.word}): mean gates {means}; {self.kept:.0%} of units keep most of their memory",
-                 f"{'unit':>5}{'i':>7}{'f':>7}{'g':>7}{'o':>7}{'c before':>10}{'c after':>9}{'h':>7}"]
+                 f"{'unit':>5}{'i':>7}{'f':>7}{'g':>7}{'o':>7}{'c before':>10}{'c after':>9}"
+                 f"{'h before':>10}{'h after':>9}"]
         lines += [f"{r.unit:>5}{r.input_gate:>7.2f}{r.forget_gate:>7.2f}{r.candidate:>7.2f}{r.output_gate:>7.2f}"
-                  f"{r.cell_before:>10.2f}{r.cell_after:>9.2f}{r.hidden:>7.2f}" for r in self.top_units]
+                  f"{r.cell_before:>10.2f}{r.cell_after:>9.2f}{r.hidden_before:>10.2f}{r.hidden:>9.2f}"
+                  for r in self.top_units]
         return "\n".join(lines)
 
     __repr__ = __str__
 
 
 def gate_step(sentence: SentenceGates, step: int, top: int = 8) -> StepView:
-    """The gates at one step (1 = the first word of the window) and the units that changed most."""
+    """The gates at one step (1 = the first word of the window) and the units that changed most.
+
+    Units are ranked by how much their hidden state (their number in the context vector)
+    moved at this step: that is what the word changed in LSTM-1's output.
+    """
     steps = len(sentence.tokens)
     if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 1 <= step <= steps:
         raise ValueError(f"gate_step: step must be a whole number in 1..{steps}, got {step!r}.")
     t = int(step) - 1
-    cell = sentence.gate("cell")  # (steps, units)
+    cell, hidden = sentence.gate("cell"), sentence.gate("hidden")  # (steps, units) each
     cell_before = cell[t - 1] if t > 0 else np.zeros_like(cell[t])  # the state starts at zero
-    change = cell[t] - cell_before
-    order = np.argsort(-np.abs(change), kind="stable")[:top]
+    hidden_before = hidden[t - 1] if t > 0 else np.zeros_like(hidden[t])
+    hidden_change = hidden[t] - hidden_before
+    order = np.argsort(-np.abs(hidden_change), kind="stable")[:top]
     gates = {name: sentence.gate(name)[t] for name in GATE_NAMES}
     rows = tuple(
-        UnitRow(int(u), *(float(gates[name][u]) for name in GATE_NAMES),
-                float(cell_before[u]), float(cell[t, u]), float(sentence.gate("hidden")[t, u]))
+        UnitRow(int(u), *(float(gates[name][u]) for name in GATE_NAMES), float(cell_before[u]),
+                float(cell[t, u]), float(hidden_before[u]), float(hidden[t, u]))
         for u in order
     )
     return StepView(
@@ -102,7 +111,8 @@ def gate_step(sentence: SentenceGates, step: int, top: int = 8) -> StepView:
         word=sentence.tokens[t],
         gate_means={name: float(values.mean()) for name, values in gates.items()},
         kept=float((gates["forget_gate"] >= 0.5).mean()),
-        cell_change=change,
+        cell_change=cell[t] - cell_before,
+        hidden_change=hidden_change,
         top_units=rows,
     )
 
@@ -136,15 +146,18 @@ def step_html(sentence: SentenceGates, view: StepView) -> str:
         f"<tr><td style='padding:0 8px 0 0'>{GATE_LABELS[name]}</td><td style='padding:0 8px;text-align:right'>"
         f"{view.gate_means[name]:.2f}</td><td>{_strip(sentence.gate(name)[t], *ranges[name])}</td></tr>"
         for name in GATE_NAMES)
-    scale = max(float(np.abs(view.cell_change).max()), 1e-6)
-    strips += (f"<tr><td style='padding:0 8px 0 0'>cell change c<sub>t</sub> − c<sub>t−1</sub></td>"
-               f"<td style='padding:0 8px;text-align:right'>±{scale:.2f}</td>"
-               f"<td>{_strip(view.cell_change, -scale, scale)}</td></tr>")
-    header = "".join(f"<th style='padding:0 6px'>{h}</th>" for h in ("unit", "i", "f", "g", "o", "c before", "c after", "h"))
+    for label, change in (("memory change c<sub>t</sub> − c<sub>t−1</sub>", view.cell_change),
+                          ("output change h<sub>t</sub> − h<sub>t−1</sub>", view.hidden_change)):
+        scale = max(float(np.abs(change).max()), 1e-6)
+        strips += (f"<tr><td style='padding:0 8px 0 0'>{label}</td>"
+                   f"<td style='padding:0 8px;text-align:right'>±{scale:.2f}</td>"
+                   f"<td>{_strip(change, -scale, scale)}</td></tr>")
+    header = "".join(f"<th style='padding:0 6px'>{h}</th>"
+                     for h in ("unit", "i", "f", "g", "o", "c before", "c after", "h before", "h after"))
     rows = "".join(
         "<tr>" + "".join(f"<td style='padding:0 6px;text-align:right'>{v}</td>" for v in (
             r.unit, f"{r.input_gate:.2f}", f"{r.forget_gate:.2f}", f"{r.candidate:+.2f}", f"{r.output_gate:.2f}",
-            f"{r.cell_before:+.2f}", f"{r.cell_after:+.2f}", f"{r.hidden:+.2f}")) + "</tr>"
+            f"{r.cell_before:+.2f}", f"{r.cell_after:+.2f}", f"{r.hidden_before:+.2f}", f"{r.hidden:+.2f}")) + "</tr>"
         for r in view.top_units)
     unknown = (f"<div style='color:#a33'>Not in the vocabulary (read as {html.escape(UNKNOWN)}): "
                f"{html.escape(', '.join(sentence.unknown_words))}</div>" if sentence.unknown_words else "")
@@ -154,7 +167,8 @@ def step_html(sentence: SentenceGates, view: StepView) -> str:
             f"{view.kept:.0%} of the {len(view.cell_change)} units keep at least half of their memory (f ≥ 0.5).</div>"
             f"<table style='margin:6px 0'><tr><th style='text-align:left'>each unit, left to right</th>"
             f"<th>mean</th><th></th></tr>{strips}</table>"
-            f"<div>The {len(view.top_units)} units whose memory (cell state) changed most at this step:</div>"
+            f"<div>The {len(view.top_units)} units whose output (their number in the context vector) changed "
+            f"most at this word, and the gates that did it:</div>"
             f"<table><tr>{header}</tr>{rows}</table>")
 
 

@@ -34,8 +34,8 @@ class DistributionView:
         lines = [f"{'word':<14}{'model':>8}{'sampled':>9}"]
         lines += [f"{word:<14}{p:>8.3f}{q:>9.3f}"
                   for word, p, q in zip(self.words, self.model_probabilities, self.sampling_probabilities)]
-        lines.append(f"words that can be drawn: {self.kept_words:,}; "
-                     f"effective number of choices: {self.effective_words:.1f} (model: {self.model_effective_words:.1f})")
+        lines.append(f"words that can be drawn: {self.kept_words:,}; effective number of choices: "
+                     f"{self.effective_words:.1f} (model: {self.model_effective_words:.1f})")
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -98,8 +98,10 @@ def distribution_html(view: DistributionView, context: str = "") -> str:
     )
 
 
-def softmax_explorer(model, vocabulary: Vocabulary, context: str = "what light through yonder window breaks? it is the east, and juliet is the",
-                     top: int = 15):
+DEFAULT_CONTEXT = "what light through yonder window breaks? it is the east, and juliet is the"
+
+
+def softmax_explorer(model, vocabulary: Vocabulary, context: str = DEFAULT_CONTEXT, top: int = 15):
     """A context box, a strategy menu and sliders for temperature, top-k and top-p."""
     import ipywidgets as widgets
 
