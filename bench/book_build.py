@@ -94,7 +94,8 @@ def main() -> int:
         test_s, test_code = timed(shlex.split(args.test_command), logs / "tests.log")
         print(f"test command {test_s:.0f} s (exit code {test_code})", flush=True)
     details = {
-        "build_command": shlex.join([".venv/bin/jupyter-book", *command[1:6]]) + (f" --toc {args.toc}" if args.toc else ""),
+        "build_command": shlex.join([".venv/bin/jupyter-book", *command[1:6]])
+        + (f" --toc {args.toc}" if args.toc else ""),
         "toc": str(args.toc) if args.toc else "_toc.yml",
         "clean_exit_code": clean_code, "cached_exit_code": cached_code,
         "clean_warnings": warnings_in(logs / "clean.log"), "cached_warnings": warnings_in(logs / "cached.log"),

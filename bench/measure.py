@@ -77,12 +77,6 @@ def machine_description() -> dict:
     }
 
 
-def describe_machine(machine: dict) -> str:
-    """One line for a table header: 'AMD EPYC, 2 cores, 7.8 GB, Linux, Python 3.11.7'."""
-    return (f"{machine.get('cpu')}, {machine.get('logical_cores')} cores, {machine.get('memory_gb')} GB, "
-            f"{machine.get('os')}, Python {machine.get('python')}")
-
-
 def load_average() -> float | None:
     """The 1-minute load average (runnable processes); above the core count means a busy machine."""
     try:

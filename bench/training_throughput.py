@@ -53,10 +53,12 @@ def shipped_steps_per_epoch(batch_size: int) -> int:
     return math.ceil(pretrained_manifest()["corpus"]["train_windows"] / batch_size)
 
 
-def keras_trainer(batch_size: int, x: np.ndarray, y: np.ndarray, metrics: bool = True):
+def keras_trainer(batch_size: int, x: np.ndarray, y: np.ndarray, metrics: bool = True, jit_compile: bool = False):
     """A compiled Keras model (the course's recipe) and a function timing one pass over x, y.
 
-    The function returns samples per second over the steps after the first.
+    The function returns samples per second over the steps after the first. metrics=False
+    compiles with the loss only; jit_compile=True compiles the training step (torch.compile on
+    the torch backend) during the warm-up on two batches.
     """
     import keras
 
@@ -69,6 +71,7 @@ def keras_trainer(batch_size: int, x: np.ndarray, y: np.ndarray, metrics: bool =
         compile_for_training(model, training, steps_per_epoch=shipped_steps_per_epoch(batch_size))
     else:
         model.compile(optimizer=keras.optimizers.Adam(training.learning_rate), loss="sparse_categorical_crossentropy")
+    model.jit_compile = jit_compile
 
     class StepClock(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):

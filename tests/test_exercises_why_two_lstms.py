@@ -8,9 +8,9 @@ from textgen_course.exercises.why_two_lstms import check_one_lstm_parameters, ch
 
 
 def test_the_right_parameter_count_passes(capsys):
-    assert check_one_lstm_parameters(1_048_818) is True
+    assert check_one_lstm_parameters(1_048_818)
     assert "✓ 1,048,818 parameters" in capsys.readouterr().out
-    assert check_one_lstm_parameters(1_048_818, quiet=True) is True
+    assert check_one_lstm_parameters(1_048_818, quiet=True)
 
 
 @pytest.mark.parametrize("wrong, message", [
@@ -41,7 +41,7 @@ def reference(target_probabilities):
 
 
 def test_the_reference_perplexity_and_an_equivalent_base_2_version_pass(capsys):
-    assert check_perplexity(reference) is True
+    assert check_perplexity(reference)
     assert "✓ perplexity is exp(-mean(ln p))" in capsys.readouterr().out
     assert check_perplexity(lambda p: 2 ** (-np.mean(np.log2(p))), quiet=True)  # the same number
     assert check_perplexity(lambda p: float(np.prod(p) ** (-1 / len(p))), quiet=True)  # geometric mean
@@ -76,3 +76,12 @@ def test_a_stub_or_a_crashing_perplexity_is_reported():
         check_perplexity(lambda p: 1 / 0)
     with pytest.raises(WrongAnswer, match="must be a function"):
         check_perplexity(3.0)
+
+
+def test_a_passing_check_shows_only_its_tick_line_in_a_notebook():
+    from IPython.core.formatters import DisplayFormatter
+
+    result = check_one_lstm_parameters(1_048_818, quiet=True)
+    assert bool(result) and "1,048,818" in result.message
+    format_dict, _ = DisplayFormatter().format(result)
+    assert format_dict == {}  # _ipython_display_ handles it: no stray "True" under a check cell

@@ -17,11 +17,31 @@ class WrongAnswer(AssertionError):
     """The answer is missing or wrong; the message says what is wrong and where to look."""
 
 
-def passed(message: str, quiet: bool = False) -> bool:
-    """Report a correct answer (one ✓ line) and return True, so autograder tests can assert it."""
+class Passed:
+    """What a check returns for a correct answer: truthy, so autograder tests can `assert` it.
+
+    In a notebook it shows nothing more than the ✓ line the check printed (a bare `True` under
+    every check cell would be noise).
+    """
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return f"Passed({self.message!r})"
+
+    def _ipython_display_(self) -> None:
+        """IPython calls this instead of printing the repr: the ✓ line is already there."""
+
+
+def passed(message: str, quiet: bool = False) -> Passed:
+    """Report a correct answer (one ✓ line) and return a truthy Passed."""
     if not quiet:
         print(f"✓ {message}")
-    return True
+    return Passed(message)
 
 
 def is_unanswered(value: Any) -> bool:

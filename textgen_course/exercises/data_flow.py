@@ -20,7 +20,7 @@ from ..lstm_context import lstm_parameter_count
 from ..lstm_gates import LstmWeights, run_lstm
 from ..numpy_model import NumpyTextGenerator
 from ..softmax_head import dense_parameter_count, softmax
-from .checking import WrongAnswer, call_learner, check_number, compare, passed
+from .checking import Passed, WrongAnswer, call_learner, check_number, compare, passed
 
 CHECK_CONFIG = ModelConfig(vocab_size=40, sequence_length=5, embedding_dim=6, lstm1_units=9, lstm2_units=7)
 CHECK_BATCH = 3
@@ -34,7 +34,7 @@ def total_parameters(config: ModelConfig) -> int:
             + dense_parameter_count(config))
 
 
-def check_answer_total_parameters(answer_wider_lstm1, answer_longer_window, quiet: bool = False) -> bool:
+def check_answer_total_parameters(answer_wider_lstm1, answer_longer_window, quiet: bool = False) -> Passed:
     """(a) LSTM-1 with 200 units instead of 150; (b) 26-word windows instead of 13; all else as in the course."""
     course = ModelConfig()
     wider = ModelConfig(lstm1_units=200)
@@ -134,7 +134,7 @@ def _forward_mistakes(ids: np.ndarray, weights: NumpyTextGenerator) -> dict[str,
     }
 
 
-def check_forward_pass(forward_pass, quiet: bool = False) -> bool:
+def check_forward_pass(forward_pass, quiet: bool = False) -> Passed:
     """The learner's forward_pass(ids, weights) against the reference, on a small random model."""
     __tracebackhide__ = True
     weights = _random_weights()

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checking import WrongAnswer, call_learner, check_number, check_shape, compare, passed
+from .checking import Passed, WrongAnswer, call_learner, check_number, check_shape, compare, passed
 
 BATCH, STEPS = 2, 3  # different, so swapped axes show up
 
 
-def check_answer_shape(answer_shape, quiet: bool = False) -> bool:
+def check_answer_shape(answer_shape, quiet: bool = False) -> Passed:
     """The embedding's output for a batch of 32 windows of 13 ids: (32, 13, 100)."""
     check_shape(
         answer_shape,
@@ -38,7 +38,7 @@ def check_answer_shape(answer_shape, quiet: bool = False) -> bool:
     return passed("(32, 13, 100): a 100-number vector for each of the 13 ids of each of the 32 windows.", quiet)
 
 
-def check_answer_parameters(answer_parameters, quiet: bool = False) -> bool:
+def check_answer_parameters(answer_parameters, quiet: bool = False) -> Passed:
     """An Embedding(10_000, 64) layer: one 64-number row per word, nothing else."""
     words, dimensions = 10_000, 64
     check_number(
@@ -98,7 +98,7 @@ def _mistakes(matrix: np.ndarray, ids: np.ndarray) -> dict[str, np.ndarray]:
     return mistakes
 
 
-def check_one_hot_lookup(one_hot_lookup, quiet: bool = False) -> bool:
+def check_one_hot_lookup(one_hot_lookup, quiet: bool = False) -> Passed:
     """Check one_hot_lookup(matrix, ids) -> (batch, steps, embedding_dim), computed as one_hot @ matrix."""
     __tracebackhide__ = True
     name = "one_hot_lookup"

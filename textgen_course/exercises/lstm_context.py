@@ -18,14 +18,14 @@ from typing import Callable
 import numpy as np
 
 from ..lstm_gates import sigmoid
-from .checking import WrongAnswer, as_array, call_learner, check_number, check_shape, compare, passed
+from .checking import Passed, WrongAnswer, as_array, call_learner, check_number, check_shape, compare, passed
 
 BATCH, INPUT_DIM, UNITS = 3, 5, 4  # all different, so a swapped axis shows up as a wrong shape
 GATE_LETTERS = ("i", "f", "g", "o")  # Keras's order: input, forget, candidate (g), output
 GATE_WORDS = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate"}
 
 
-def check_answer_shape(answer_shape, quiet: bool = False) -> bool:
+def check_answer_shape(answer_shape, quiet: bool = False) -> Passed:
     """LSTM(64, return_sequences=True) on a batch of 32 windows of 13 embedded words."""
     check_shape(
         answer_shape,
@@ -45,7 +45,7 @@ def check_answer_shape(answer_shape, quiet: bool = False) -> bool:
     return passed("(32, 13, 64): one 64-number context vector for each of the 13 words of each window.", quiet)
 
 
-def check_answer_parameters(answer_parameters, quiet: bool = False) -> bool:
+def check_answer_parameters(answer_parameters, quiet: bool = False) -> Passed:
     """Parameters of LSTM(64) reading 100-number vectors: 4 * 64 * (100 + 64 + 1)."""
     units, input_dim = 64, 100
     check_number(
@@ -180,7 +180,7 @@ def _step_mistakes(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return mistakes
 
 
-def check_lstm_step(lstm_step, quiet: bool = False) -> bool:
+def check_lstm_step(lstm_step, quiet: bool = False) -> Passed:
     """Check lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias) -> (h_t, c_t)."""
     __tracebackhide__ = True
     name = "lstm_step"

@@ -15,12 +15,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..lstm_gates import LstmWeights, lstm_step, run_lstm
-from .checking import WrongAnswer, as_array, call_learner, check_number, check_shape, compare, passed
+from .checking import Passed, WrongAnswer, as_array, call_learner, check_number, check_shape, compare, passed
 
 BATCH, STEPS, INPUT_DIM, UNITS = 3, 6, 5, 4  # all different, so a swapped axis shows up as a wrong shape
 
 
-def check_answer_shape(answer_shape, quiet: bool = False) -> bool:
+def check_answer_shape(answer_shape, quiet: bool = False) -> Passed:
     """LSTM-2 (100 units, return_sequences=False) reading a 50-unit LSTM-1, batch of 32."""
     check_shape(
         answer_shape,
@@ -39,7 +39,7 @@ def check_answer_shape(answer_shape, quiet: bool = False) -> bool:
     return passed("(32, 100): one 100-number summary per window, whatever the width of LSTM-1.", quiet)
 
 
-def check_answer_parameters(answer_parameters, quiet: bool = False) -> bool:
+def check_answer_parameters(answer_parameters, quiet: bool = False) -> Passed:
     """LSTM-2's parameters when it reads 50-number vectors: 4 * 100 * (50 + 100 + 1)."""
     units, input_dim = 100, 50
     check_number(
@@ -120,7 +120,7 @@ def _summary_mistakes(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     }
 
 
-def check_lstm_summary(lstm_summary, quiet: bool = False) -> bool:
+def check_lstm_summary(lstm_summary, quiet: bool = False) -> Passed:
     """Check lstm_summary(inputs, kernel, recurrent_kernel, bias) -> (batch, units)."""
     __tracebackhide__ = True
     name = "lstm_summary"

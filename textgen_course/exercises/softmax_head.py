@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checking import WrongAnswer, as_array, call_learner, check_number, compare, passed, require_answer
+from .checking import Passed, WrongAnswer, as_array, call_learner, check_number, compare, passed, require_answer
 
 BATCH, VOCAB = 4, 7  # different sizes, so normalising the wrong axis gives different numbers
 TEMPERATURES = (0.5, 2.0)  # one below 1, one above: dividing and multiplying differ for both
 
 
-def check_answer_dense_parameters(answer_dense_parameters, quiet: bool = False) -> bool:
+def check_answer_dense_parameters(answer_dense_parameters, quiet: bool = False) -> Passed:
     """The dense softmax layer for a 10,000-word vocabulary, reading LSTM-2's 100 numbers."""
     summary, vocab = 100, 10_000
     check_number(
@@ -48,7 +48,7 @@ COLD_TEMPERATURE_CHOICES = {
 }
 
 
-def check_answer_cold_temperature(answer_cold_temperature, quiet: bool = False) -> bool:
+def check_answer_cold_temperature(answer_cold_temperature, quiet: bool = False) -> Passed:
     """What softmax(logits / T) tends to as T -> 0 (one letter from COLD_TEMPERATURE_CHOICES)."""
     require_answer(answer_cold_temperature, "answer_cold_temperature")
     answer = str(answer_cold_temperature).strip().lower().strip("()")
@@ -112,7 +112,7 @@ def _softmax_mistakes(logits: np.ndarray, temperature: float) -> dict[str, np.nd
         }
 
 
-def check_softmax_with_temperature(softmax_with_temperature, quiet: bool = False) -> bool:
+def check_softmax_with_temperature(softmax_with_temperature, quiet: bool = False) -> Passed:
     """The learner's softmax_with_temperature(logits, temperature) against the reference."""
     __tracebackhide__ = True
     name = "softmax_with_temperature"

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..windows import make_windows as reference_make_windows
 from ..windows import pad_left as reference_pad_left
-from .checking import WrongAnswer, as_array, call_learner, check_number, compare, passed, require_answer
+from .checking import Passed, WrongAnswer, as_array, call_learner, check_number, compare, passed, require_answer
 
 TEXT_TOKENS = 1_000  # the text of the window-count exercise
 WINDOW_LENGTH = 13
@@ -25,7 +25,7 @@ SEED_TEXT = "Now is the winter, said the chatbot."  # the seed of the padded-win
 SEED_WINDOW = ("<pad>", "<pad>", "<pad>", "<pad>", "now", "is", "the", "winter", ",", "said", "the", "<unk>", ".")
 
 
-def check_answer_windows(answer_windows, quiet: bool = False) -> bool:
+def check_answer_windows(answer_windows, quiet: bool = False) -> Passed:
     """Training pairs from a text of 1,000 tokens with 13-word windows: 1,000 - 13."""
     tokens, length = TEXT_TOKENS, WINDOW_LENGTH
     check_number(
@@ -48,7 +48,7 @@ def check_answer_windows(answer_windows, quiet: bool = False) -> bool:
                   "target is the token right after it.", quiet)
 
 
-def check_answer_window(answer_window, quiet: bool = False) -> bool:
+def check_answer_window(answer_window, quiet: bool = False) -> Passed:
     """The 13 vocabulary entries the model reads for SEED_TEXT, as strings."""
     require_answer(answer_window, "answer_window")
     if isinstance(answer_window, str) or not hasattr(answer_window, "__len__"):
@@ -107,7 +107,7 @@ def _windows_mistakes(ids: list[int], length: int) -> dict[str, tuple[np.ndarray
     }
 
 
-def check_make_windows(make_windows, quiet: bool = False) -> bool:
+def check_make_windows(make_windows, quiet: bool = False) -> Passed:
     """Check make_windows(ids, sequence_length) -> (X (n, sequence_length), y (n,))."""
     __tracebackhide__ = True
     name = "make_windows"
@@ -152,7 +152,7 @@ def _pad_mistakes(ids: list[int], length: int) -> dict[str, np.ndarray]:
     }
 
 
-def check_pad_left(pad_left, quiet: bool = False) -> bool:
+def check_pad_left(pad_left, quiet: bool = False) -> Passed:
     """Check pad_left(ids, sequence_length) -> sequence_length ids, left-padded with 0."""
     __tracebackhide__ = True
     name = "pad_left"

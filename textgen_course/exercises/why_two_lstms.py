@@ -12,10 +12,10 @@ import numpy as np
 
 from ..ablation import parameter_count
 from ..config import ModelConfig
-from .checking import WrongAnswer, as_array, call_learner, check_number, passed
+from .checking import Passed, WrongAnswer, as_array, call_learner, check_number, passed
 
 
-def check_one_lstm_parameters(answer_parameters, quiet: bool = False) -> bool:
+def check_one_lstm_parameters(answer_parameters, quiet: bool = False) -> Passed:
     """The one-LSTM model (Embedding -> LSTM(100, final state) -> Dense softmax) at the notes' sizes."""
     config = ModelConfig()
     vocab, embedding, units = config.vocab_size, config.embedding_dim, config.lstm2_units
@@ -73,7 +73,7 @@ def _perplexity_mistakes(probabilities: np.ndarray) -> dict[str, float]:
     }
 
 
-def check_perplexity(perplexity, quiet: bool = False) -> bool:
+def check_perplexity(perplexity, quiet: bool = False) -> Passed:
     """perplexity(target_probabilities) -> one number, exp(-mean(ln p)), on seeded probabilities."""
     __tracebackhide__ = True
     rng = np.random.default_rng(7)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..lstm_summary import Summarizer
 from ..softmax_head import logits_numpy, softmax
-from ..text import tokenize
+from ..text import detokenize, tokenize
 from ..vocabulary import PAD_ID, UNKNOWN, UNKNOWN_ID, Vocabulary
 from ..windows import pad_left
 
@@ -29,6 +29,7 @@ class GrowingSentence:
     summaries: np.ndarray  # (words + 1, 100): row 0 is the empty window (all padding), row k after word k
     change: np.ndarray  # (words,) distance between the summary after word k and the one before it
     next_words: tuple[tuple[tuple[str, float], ...], ...]  # per row of summaries: (word, probability), likeliest first
+    sequence_length: int = 13  # the model reads at most this many of the last words
 
     def __str__(self) -> str:
         lines = [f"{'after':<22}{'moved':>7}  most likely next words"]
@@ -60,7 +61,8 @@ def summaries_as_words_are_added(model, vocabulary: Vocabulary, text: str, top: 
     next_words = tuple(tuple((vocabulary.words[i], round(float(row[i]), 4)) for i in order)
                        for row, order in zip(probabilities, best))
     change = np.linalg.norm(np.diff(summaries, axis=0), axis=-1)  # (words,)
-    return GrowingSentence(tuple(words), tuple(vocabulary.unknown_words(words)), summaries, change, next_words)
+    return GrowingSentence(tuple(words), tuple(vocabulary.unknown_words(words)), summaries, change, next_words,
+                           sequence_length)
 
 
 def growth_html(growth: GrowingSentence, upto: int) -> str:
@@ -82,7 +84,7 @@ def growth_html(growth: GrowingSentence, upto: int) -> str:
         f"<td style='padding:0 6px;text-align:right'>{probability:.3f}</td>"
         f"<td><div style='background:#e39b3b;height:10px;width:{probability * 300:.0f}px'></div></td></tr>"
         for word, probability in growth.next_words[upto])
-    read = " ".join(growth.words[:upto][-13:])
+    read = detokenize(list(growth.words[:upto][-growth.sequence_length:]))  # what the model reads
     return (f"<table><tr><th style='text-align:left'>word added</th><th>summary moved</th><th></th>"
             f"<th style='text-align:left'>likeliest next</th></tr>{bars}</table>"
             f"<div style='margin-top:8px'>After <b>{html.escape(read)}</b>, the model's most likely next words:</div>"
