@@ -6,6 +6,7 @@
 
 For instructors (see the book's Instructor guide):
 
+    python3 tasks.py pdf                          the whole book as one PDF (needs LaTeX)
     python3 tasks.py book --student               the student edition (solutions hidden)
     python3 tasks.py student-notebooks            the chapters without solutions, for learners
     python3 tasks.py assign lstm_context          a chapter's exercises as an otter-grader assignment
@@ -74,6 +75,21 @@ def book(args) -> None:
     print(f"Built _build/html/index.html in {time.perf_counter() - started:.0f} s")
 
 
+LATEX_PACKAGES = "texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk fonts-freefont-otf"
+
+
+def pdf(args) -> None:
+    """The whole book as one PDF through LaTeX (XeLaTeX): _build/latex/textgen-course.pdf."""
+    missing = [program for program in ("xelatex", "latexmk") if shutil.which(program) is None]
+    if missing:
+        sys.exit(f"The PDF needs LaTeX ({', '.join(missing)} not found). On Debian/Ubuntu: "
+                 f"sudo apt-get install {LATEX_PACKAGES}. (Each page's download button also offers "
+                 "a PDF of that page through the browser, without LaTeX.)")
+    started = time.perf_counter()
+    run(tool("jupyter-book"), "build", ".", "--builder", "pdflatex")
+    print(f"Built _build/latex/textgen-course.pdf in {time.perf_counter() - started:.0f} s")
+
+
 def student_book(args) -> None:
     """The student edition: the same chapters with a generated config that hides the solutions."""
     if args.clean:
@@ -120,6 +136,7 @@ def main() -> None:
                                   "for the launch buttons (without it the student edition has none)")
     book_parser.add_argument("--launch-branch", default="main", help="with --launch-repository: its branch")
     book_parser.set_defaults(run=book)
+    commands.add_parser("pdf", help="the whole book as one PDF (needs LaTeX: see the README)").set_defaults(run=pdf)
     test_parser = commands.add_parser("test", help="set up and run every test")
     test_parser.add_argument("pytest_args", nargs="*", help="extra arguments for pytest, e.g. -k embedding")
     test_parser.set_defaults(run=test)

@@ -4,6 +4,7 @@ execution time, and the full test command's time.
     .venv/bin/python bench/book_build.py                  # the whole book and test suite: long
     .venv/bin/python bench/book_build.py --toc /tmp/one/_toc.yml --no-tests --results /tmp/r.json
                                                            # try it on one chapter, results elsewhere
+    .venv/bin/python bench/book_build.py --quick          # a one-page book: checks the script (seconds)
 
 Runs the book build the README uses (jupyter-book build . -W -n --keep-going) into a fresh
 output folder (nothing of ./_build is touched), then the same command again (the cached
@@ -66,17 +67,25 @@ def warnings_in(log: Path) -> int:
     return sum(1 for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if "WARNING" in line)
 
 
-def main() -> int:
+QUICK_TOC = "format: jb-book\nroot: book/instructor_guide\n"  # one Markdown page, nothing to execute
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--toc", type=Path, help="another table of contents (e.g. one chapter, to try the script)")
     parser.add_argument("--output", type=Path, help="build folder (default: a new temporary folder, deleted after)")
     parser.add_argument("--test-command", default="python3 tasks.py test",
                         help="the command to time (default: python3 tasks.py test)")
     parser.add_argument("--no-tests", action="store_true", help="skip timing the test command")
-    parser.add_argument("--results", type=Path, default=measure.RESULTS,
-                        help="results file to update (default: bench/results.json)")
-    args = parser.parse_args()
-    started, load_at_start = time.perf_counter(), measure.load_average()
+    measure.add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.quick:  # a one-page book with nothing to execute, and a test command that does nothing
+        if args.toc is None:
+            args.toc = Path(tempfile.mkdtemp(prefix="textgen-book-bench-toc-")) / "_toc.yml"
+            args.toc.write_text(QUICK_TOC, encoding="utf-8")
+        args.test_command = shlex.join([sys.executable, "-c", "print('quick: no tests run')"])
+    clock = measure.RunClock()
     output = args.output or Path(tempfile.mkdtemp(prefix="textgen-book-bench-"))
     shutil.rmtree(output, ignore_errors=True)
     output.mkdir(parents=True)
@@ -105,17 +114,19 @@ def main() -> int:
     values = {"book_clean_build_s": round(clean_s, 1), "book_cached_build_s": round(cached_s, 1),
               "chapter_execution_s": chapters, "test_command_s": None if test_s is None else round(test_s, 1),
               "book_build_details": details}
-    measure.update_results("book_build", values, started, load_at_start, path=args.results)
+    data = measure.update_results("book_build", values, clock, measure.results_path(args),
+                                  measure.script_command(__file__, argv), quick=args.quick)
     if args.output is None:
         shutil.rmtree(output, ignore_errors=True)
 
-    print(f"\nThe book ({details['toc']}), load average at start {load_at_start}; logs in {logs}")
+    print(f"\nThe book ({details['toc']}), {measure.conditions_text(data['runs']['book_build'])}; logs in {logs}")
     rows = [["clean build (every chapter executed)", clean_s, TARGETS["book_clean_build_s"], clean_code],
             ["cached rebuild", cached_s, TARGETS["book_cached_build_s"], cached_code]]
     rows += [[f"  chapter {name}", seconds, TARGETS["chapter_execution_s"], ""] for name, seconds in chapters.items()]
     if test_s is not None:
         rows.append([f"tests: {args.test_command}", test_s, "", test_code])
     print(measure.format_table(["step", "seconds", "target", "exit code"], rows))
+    print(f"written to {measure.results_path(args)}" + (" (--quick: the figures mean nothing)" if args.quick else ""))
     failed = [code for code in (clean_code, cached_code, test_code) if code]
     return 1 if failed else 0
 

@@ -1,6 +1,7 @@
 """Generation speed: words per second, one window at a time, through every path the course offers.
 
-    .venv/bin/python bench/generation_speed.py      # about a minute on a quiet 2-core machine
+    .venv/bin/python bench/generation_speed.py           # about a minute on a quiet 2-core machine
+    .venv/bin/python bench/generation_speed.py --quick   # ten words per path: checks the script works
 
 Each path writes 200 greedy words and 200 sampled words (top-p 0.9, seeded) after the
 same seed text, batch of one, with the shipped model:
@@ -54,13 +55,17 @@ def words_per_second(function, num_words: int) -> float:
     return num_words / (time.perf_counter() - started)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--words", type=int, default=200)
     parser.add_argument("--predict-words", type=int, default=20, help="words for the model.predict loop")
     parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
-    started, load_at_start = time.perf_counter(), measure.load_average()
+    measure.add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.quick:  # a few words per path, once: seconds
+        args.words, args.predict_words, args.repeats = 10, 3, 1
+    clock = measure.RunClock()
     import textgen_course as tc
 
     model, vocabulary = tc.load_pretrained()
@@ -103,11 +108,12 @@ def main() -> int:
         "generate_by_threads": by_threads,
         "generate_same_greedy_text": same_text,
     }
-    measure.update_results("generation_speed", values, started, load_at_start)
+    data = measure.update_results("generation_speed", values, clock, measure.results_path(args),
+                                  measure.script_command(__file__, argv), quick=args.quick)
 
     for label, block in by_threads.items():
         print(f"\nWords per second, batch of 1, {args.words} words (median of {args.repeats}), threads: "
-              f"{block['threads']}, load average {load_at_start}")
+              f"{block['threads']}; {measure.conditions_text(data['runs']['generation_speed'])}")
         rows = [[engine, row.get("greedy"), row.get("sampled"), row.get("greedy_to_torch_twin")]
                 for engine, row in block["words_per_s"].items()]
         print(measure.format_table(["path", "greedy", "sampled (top-p)", "greedy ÷ twin"], rows))
@@ -116,6 +122,7 @@ def main() -> int:
     for engine, row in default.items():
         slowest = min(row[s] for s in strategies if s in row)
         print(f"target >= 300 words/s, {engine}: {'met' if slowest >= 300 else 'NOT met'} ({slowest:,.0f} at worst)")
+    print(f"written to {measure.results_path(args)}" + (" (--quick: the figures mean nothing)" if args.quick else ""))
     return 0
 
 

@@ -11,6 +11,7 @@ scripts can be rerun separately.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import ctypes
 import datetime
@@ -20,6 +21,7 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -43,6 +45,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "book_build": ("book_clean_build_s", "book_cached_build_s", "chapter_execution_s", "test_command_s",
                    "book_build_details"),
 }
+# Sections whose figures are timings (a busy machine changes them); quality's scores do not depend on load.
+TIMED_SECTIONS = ("training_throughput", "training_profile", "generation_speed", "book_build")
 REQUIRED_SUBKEYS = {
     "train_samples_per_s": ("keras_torch", "plain_torch", "keras_jax"),
     "generate_words_per_s": ("keras", "torch_twin"),
@@ -237,17 +241,119 @@ def read_results(path: Path = RESULTS) -> dict:
 def empty_results() -> dict:
     """A results dict with every required key, all unmeasured."""
     keys = {key: None for section in SECTIONS.values() for key in section}
-    return {"schema": SCHEMA, "machine": None, "date": None, "runs": {}, **keys}
+    return {"schema": SCHEMA, "machine": None, "date": None, "runs": {}, "measured_under_load": [], **keys}
 
 
-def update_results(section: str, values: dict, started: float, load_at_start: float | None,
-                   path: Path = RESULTS) -> dict:
-    """Replace one script's keys in the results file, and record when and where it ran."""
+def quick_results_path() -> Path:
+    """Where --quick runs write by default: a scratch file, never the committed results."""
+    return Path(tempfile.gettempdir()) / "textgen-bench-quick-results.json"
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """--quick and --results, which every benchmark script takes."""
+    parser.add_argument("--quick", action="store_true",
+                        help="a few seconds on tiny inputs, to check that the script works: the figures mean "
+                             "nothing, and they go to a scratch file unless --results is given")
+    parser.add_argument("--results", type=Path,
+                        help=f"results file to update (default: bench/results.json; with --quick: "
+                             f"{quick_results_path()})")
+
+
+def results_path(args: argparse.Namespace) -> Path:
+    """The results file a script's arguments ask for."""
+    if args.results is not None:
+        return args.results
+    return quick_results_path() if args.quick else RESULTS
+
+
+def _machine_busy_seconds() -> float | None:
+    """CPU seconds all processes have spent busy since boot, summed over cores (/proc/stat)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+    except (OSError, IndexError):
+        return None
+    if fields[0] != "cpu":
+        return None
+    ticks = [int(value) for value in fields[1:]]
+    # user nice system idle iowait irq softirq steal (guest time is already inside user)
+    busy = sum(ticks[i] for i in (0, 1, 2, 5, 6, 7) if i < len(ticks))
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished child processes."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+class RunClock:
+    """Started at the top of a benchmark: how long it ran, and how busy the machine was meanwhile.
+
+    others_cpu_share is the CPU time every other process used during the run, as a share of
+    all the machine's cores over the run (0: nothing else ran; 0.5: on a 2-core machine, one
+    core was busy with something else on average). It is what disturbs a timing, and unlike
+    the load average it does not count the benchmark itself.
+    """
+
+    UNDER_LOAD = 0.10  # others used more than a tenth of the machine: the timings are provisional
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.load_at_start = load_average()
+        self.busy_at_start = _machine_busy_seconds()
+        self.own_at_start = _own_cpu_seconds()
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
+
+    def others_cpu_share(self) -> float | None:
+        busy = _machine_busy_seconds()
+        if busy is None or self.busy_at_start is None:
+            return None
+        wall = self.seconds()
+        if wall <= 0:
+            return None
+        others = (busy - self.busy_at_start) - (_own_cpu_seconds() - self.own_at_start)
+        return min(1.0, max(0.0, others / (wall * (os.cpu_count() or 1))))
+
+    def conditions(self) -> dict:
+        """The run's load figures and the verdict: was the machine busy with other work?"""
+        share = self.others_cpu_share()
+        if share is not None:
+            under_load = share > self.UNDER_LOAD
+        else:
+            under_load = self.load_at_start is None or self.load_at_start >= 1.0
+        return {
+            "load_average": {"start": self.load_at_start, "end": load_average()},
+            "others_cpu_share": None if share is None else round(share, 3),
+            "under_load": under_load,
+            "under_load_rule": f"other processes used more than {self.UNDER_LOAD:.0%} of the machine's CPU time "
+                               "during the run (when /proc/stat is unreadable: 1-minute load average >= 1 at start)",
+        }
+
+
+def script_command(script: str, argv: list[str]) -> str:
+    """The exact command that reruns a script from the repository root."""
+    return " ".join([_relative(os.path.abspath(sys.executable)), f"bench/{Path(script).name}", *argv])
+
+
+def conditions_text(run: dict) -> str:
+    """How busy the machine was during a run, in words, from a results file's run entry."""
+    share = run.get("others_cpu_share")
+    verdict = "UNDER LOAD: provisional figures" if run.get("under_load") else "quiet"
+    others = "unknown" if share is None else f"{share:.0%}"
+    return f"load average {run['load_average']['start']} at start, other processes used {others} of the CPU: {verdict}"
+
+
+def update_results(section: str, values: dict, clock: RunClock, path: Path = RESULTS, command: str | None = None,
+                   quick: bool = False) -> dict:
+    """Replace one script's keys in the results file, and record when, where, how and under what load it ran."""
     if section not in SECTIONS:
         raise ValueError(f"update_results: unknown section {section!r}; the sections are {sorted(SECTIONS)}.")
     unknown = sorted(set(values) - set(SECTIONS[section]))
     if unknown:
         raise ValueError(f"update_results: {section} may only write {SECTIONS[section]}, not {unknown}.")
+    path = Path(path)
     data = read_results(path)
     machine = machine_description()
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -257,13 +363,17 @@ def update_results(section: str, values: dict, started: float, load_at_start: fl
     data["runs"][section] = {
         "date": date,
         "machine": machine,
-        "command": " ".join([Path(sys.executable).name, *[_relative(arg) for arg in sys.argv]]),
-        "seconds": round(time.perf_counter() - started, 1),
-        "load_average": {"start": load_at_start, "end": load_average()},
+        "command": command or " ".join([_relative(sys.executable), *[_relative(arg) for arg in sys.argv]]),
+        "seconds": round(clock.seconds(), 1),
+        "quick": quick,
+        **clock.conditions(),
     }
+    data["measured_under_load"] = sorted(name for name, run in data["runs"].items()
+                                         if run.get("under_load") and name in TIMED_SECTIONS)
     problems = check_results(data)
     if problems:
         raise ValueError("update_results: the results would not match the schema: " + "; ".join(problems))
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".json.tmp")
     temporary.write_text(json.dumps(rounded(data), indent=1) + "\n", encoding="utf-8")
     os.replace(temporary, path)
@@ -282,8 +392,9 @@ def rounded(value, digits: int = 4):
 
 
 def _relative(argument: str) -> str:
+    """A path inside the repository relative to its root (symbolic links, like the venv's python, kept)."""
     with contextlib.suppress(ValueError):
-        return str(Path(argument).resolve().relative_to(ROOT))
+        return str(Path(os.path.abspath(argument)).relative_to(ROOT))
     return argument
 
 

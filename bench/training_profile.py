@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/training_profile.py            # about 5 minutes on a quiet 2-core machine
     .venv/bin/python bench/training_profile.py --no-jit   # without trying jit_compile=True (2 minutes less)
+    .venv/bin/python bench/training_profile.py --quick    # three small steps per variant: checks the script works
 
 At the shipped batch size (512), on the same windows as bench/training_throughput.py:
 1. Where a Keras training step's time goes (cProfile: forward, of which the two LSTM layers,
@@ -34,6 +35,7 @@ import shutil
 import sys
 import tempfile
 import time
+import warnings
 
 import measure
 from training_throughput import keras_trainer, torch_trainer, training_windows
@@ -177,7 +179,9 @@ def steps_per_execution_outcome(batch_size: int, x, y) -> str:
     model = tc.build_model(seed=0)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", steps_per_execution=4)
     try:
-        model.fit(x[:batch_size], y[:batch_size], batch_size=batch_size, verbose=0)
+        with warnings.catch_warnings():  # one batch for four steps: Keras warns that the data ran out
+            warnings.simplefilter("ignore", UserWarning)
+            model.fit(x[:batch_size], y[:batch_size], batch_size=batch_size, verbose=0)
     except ValueError as error:
         return f"ValueError: {error}"
     return "accepted"
@@ -199,15 +203,19 @@ def empty_compile_cache():
             os.environ["TORCHINDUCTOR_CACHE_DIR"] = saved
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--batch-size", type=int, default=512)
     parser.add_argument("--samples", type=int, default=4096)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, help="torch and BLAS threads (default: torch's default)")
     parser.add_argument("--no-jit", action="store_true", help="do not try jit_compile=True (slow to compile)")
-    args = parser.parse_args()
-    started, load_at_start = time.perf_counter(), measure.load_average()
+    measure.add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.quick:  # three steps of batch 32, each variant once, no torch.compile: seconds
+        args.batch_size, args.samples, args.repeats, args.no_jit = 32, 96, 1, True
+    clock = measure.RunClock()
     batch = args.batch_size
     x, y = training_windows(max(args.samples, 2 * batch))
 
@@ -250,10 +258,11 @@ def main() -> int:
     table = {name: {"samples_per_s": row["value"], "to_plain_torch": row["to_reference"], "runs": row["runs"],
                     "plain_torch_runs": row["reference_runs"]} for name, row in measured.items()}
     profile.update(variants=table, keras_says=said, batch_size=batch, threads=threads)
-    measure.update_results("training_profile", {"train_profile": profile}, started, load_at_start)
+    data = measure.update_results("training_profile", {"train_profile": profile}, clock, measure.results_path(args),
+                                  measure.script_command(__file__, argv), quick=args.quick)
 
     print(f"Where a training step's time goes, batch {batch} (share of wall time; threads {threads}; "
-          f"load average {load_at_start})")
+          f"{measure.conditions_text(data['runs']['training_profile'])})")
     keras_split, torch_split = profile["keras_time_split"], profile["torch_time_split"]
     parts = [p for p in dict.fromkeys([*keras_split, *torch_split]) if p != "ms_per_step"]
     rows = [["ms per step (profiled)", keras_split["ms_per_step"], torch_split["ms_per_step"]]]
@@ -270,6 +279,7 @@ def main() -> int:
                                [[name, row["samples_per_s"], row["to_plain_torch"]] for name, row in table.items()]))
     for setting, outcome in said.items():
         print(f"{setting}: {outcome}")
+    print(f"written to {measure.results_path(args)}" + (" (--quick: the figures mean nothing)" if args.quick else ""))
     return 0
 
 

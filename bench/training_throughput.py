@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/training_throughput.py             # about 3 minutes on a quiet 2-core machine
     .venv/bin/python bench/training_throughput.py --no-jax    # torch only
+    .venv/bin/python bench/training_throughput.py --quick     # three small steps, torch only: checks the script works
 
 Same model (same initial weights), same data (real training windows), same batch size,
 same process: Keras's model.fit with the course's training recipe (Adam with cosine decay,
@@ -141,6 +142,11 @@ def compare(batch_sizes: list[int], samples: int, repeats: int, engine_name: str
 
     per_sample = training_flops(tc.ModelConfig())
     x, y = training_windows(samples)
+    matrix_size = 1024 if samples >= 1024 else 256  # --quick: a smaller product, the figure means nothing then
+
+    def matmul_rate() -> float:
+        return measure.matmul_flops_per_second(size=matrix_size)
+
     results = {}
     for batch_size in batch_sizes:
         steps = max(3, samples // batch_size)
@@ -149,8 +155,7 @@ def compare(batch_sizes: list[int], samples: int, repeats: int, engine_name: str
         _, keras_rate = keras_trainer(batch_size, bx, by)
         warm_up_seconds = time.perf_counter() - started
         _, torch_rate = torch_trainer(batch_size, bx, by)
-        rates = measure.alternate({engine_name: keras_rate, "plain_torch": torch_rate,
-                                   "matmul": measure.matmul_flops_per_second}, repeats)
+        rates = measure.alternate({engine_name: keras_rate, "plain_torch": torch_rate, "matmul": matmul_rate}, repeats)
         print(f"batch {batch_size}: " + ", ".join(f"{k} {[round(v) for v in vs]}" for k, vs in rates.items()),
               file=sys.stderr, flush=True)
         results[str(batch_size)] = {
@@ -223,7 +228,8 @@ def recorded_in_artifact() -> dict | None:
     }
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[512, 128])
     parser.add_argument("--samples", type=int, default=4096, help="windows per timed run (default 4096)")
@@ -232,13 +238,16 @@ def main() -> int:
     parser.add_argument("--threads", type=int, help="torch and BLAS threads (default: torch's default, all cores)")
     parser.add_argument("--jax-timeout", type=int, default=900)
     parser.add_argument("--jax-worker", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    measure.add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.quick:  # three steps of batch 32, once each, torch only: seconds, to check the script works
+        args.batch_sizes, args.samples, args.repeats, args.no_jax = [32], 96, 1, True
     if args.jax_worker:
         with measure.thread_count(args.threads):
             jax_worker(args)
         return 0
 
-    started, load_at_start = time.perf_counter(), measure.load_average()
+    clock = measure.RunClock()
     import textgen_course as tc
     from textgen_course.flops import forward_flops, training_flops
 
@@ -271,10 +280,12 @@ def main() -> int:
         "train_recorded_in_artifact": recorded_in_artifact(),
         "jax_backend": jax,
     }
-    measure.update_results("training_throughput", values, started, load_at_start)
+    data = measure.update_results("training_throughput", values, clock, measure.results_path(args),
+                                  measure.script_command(__file__, argv), quick=args.quick)
+    conditions = data["runs"]["training_throughput"]
 
     print(f"Training throughput, samples/s (median of {args.repeats}; threads {threads}; "
-          f"load average {load_at_start})")
+          f"{measure.conditions_text(conditions)})")
     rows = []
     for batch_size, row in by_batch.items():
         rows.append([batch_size, row["keras_torch"], row["plain_torch"], row["ratio"], row.get("keras_jax"),
@@ -290,6 +301,7 @@ def main() -> int:
         print(f"JAX backend not measured: {jax.get('error')}")
     target = "met" if shipped["ratio"] >= 0.8 else "NOT met"
     print(f"target Keras/torch >= 0.8 x plain PyTorch at batch {args.batch_sizes[0]}: {target}")
+    print(f"written to {measure.results_path(args)}" + (" (--quick: the figures mean nothing)" if args.quick else ""))
     return 0
 
 

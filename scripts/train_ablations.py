@@ -246,7 +246,7 @@ def command_seeds(args) -> None:
         "model_config": SEED_CONFIG.to_dict(),
         "parameters": {a: parameter_count(a, SEED_CONFIG) for a in runs},
         "training": SEED_TRAINING,
-        "corpus": {"characters": SEED_CHARACTERS, "tokens": corpus_info["tokens"],
+        "corpus": {"characters": SEED_CHARACTERS, "tokens": corpus_info["tokens"], "windows": corpus_info["windows"],
                    "train_windows": corpus_info["train_windows"], "validation_windows": corpus_info["validation_windows"]},
         "runs": runs,
         "validation_perplexity": {"two_lstms": spread(two), "one_lstm": spread(one),

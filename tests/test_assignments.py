@@ -162,13 +162,17 @@ def test_grade_scores_correct_partly_wrong_and_broken_submissions_and_never_cras
     rows = {row["submission"]: row for row in csv.DictReader(output.open())}
     scores = {name: (row["fixture-predict"], row["fixture-softmax"], row["total"], row["possible"])
               for name, row in rows.items()}
+    feedback_files = {name: tmp_path / "grades_feedback" / (name.removesuffix(".ipynb").replace("/", "__") + ".md")
+                      for name in rows}
+    details = {name: (rows[name]["error"], path.read_text() if path.exists() else "")
+               for name, path in feedback_files.items()}
     assert scores == {
         "ada.ipynb": ("1", "1", "2", "2"),
         "bo.ipynb": ("0", "1", "1", "2"),
         # the syntax error costs softmax only; the deleted check's question is tested at the end
         "cy/exercise_chapter.ipynb": ("1", "0", "1", "2"),
         "dee.ipynb": ("0", "0", "0", "2"),
-    }
+    }, f"errors and feedback per submission: {details}"
     assert {name: bool(row["error"]) for name, row in rows.items()} == {
         "ada.ipynb": False, "bo.ipynb": False, "cy/exercise_chapter.ipynb": False, "dee.ipynb": True}
     assert rows["dee.ipynb"]["error"].startswith("not a readable notebook")

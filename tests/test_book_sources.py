@@ -1,0 +1,86 @@
+"""Static checks of the chapters' sources: fast, and clearer than what Sphinx says when they fail.
+
+A duplicated label, for example, makes sphinx-exercise crash with "list index out of range"
+deep inside the build; here it is named with its chapter.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))
+LABEL = re.compile(r"^:label:\s*(\S+)", re.MULTILINE)
+TARGET = re.compile(r"^\(([\w-]+)\)=\s*$", re.MULTILINE)
+EXERCISE = re.compile(r"^```\{exercise\}[^\n]*\n((?::[^\n]*\n)*)", re.MULTILINE)
+SOLUTION = re.compile(r"^```\{solution-start\}\s*(\S+)", re.MULTILINE)
+
+
+def markdown(chapter: Path) -> str:
+    notebook = json.loads(chapter.read_text(encoding="utf-8"))
+    return "\n".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "markdown")
+
+
+def code_cells(chapter: Path) -> list[dict]:
+    notebook = json.loads(chapter.read_text(encoding="utf-8"))
+    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def test_there_are_chapters_to_check():
+    assert len(CHAPTERS) >= 10
+
+
+def test_every_chapter_is_in_the_table_of_contents():
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    listed = set(re.findall(r"(?:file|root):\s*(\S+)", toc))
+    assert {f"book/{chapter.stem}" for chapter in CHAPTERS} <= listed
+
+
+def test_labels_and_targets_are_unique_across_the_book():
+    owners = Counter()
+    where: dict[str, list[str]] = {}
+    for chapter in CHAPTERS:
+        text = markdown(chapter)
+        for name in LABEL.findall(text) + TARGET.findall(text):
+            owners[name] += 1
+            where.setdefault(name, []).append(chapter.stem)
+    duplicates = {name: where[name] for name, count in owners.items() if count > 1}
+    assert not duplicates, f"labels used more than once (chapter of each use): {duplicates}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_every_exercise_has_a_label_and_every_solution_names_an_exercise_of_its_chapter(chapter):
+    text = markdown(chapter)
+    exercises = EXERCISE.findall(text)
+    labels = set()
+    for options in exercises:
+        found = LABEL.search(options)
+        assert found, f"{chapter.name}: an exercise without :label: (its solution cannot point to it)"
+        labels.add(found.group(1))
+    for target in SOLUTION.findall(text):
+        assert target in labels, f"{chapter.name}: solution for {target!r}, which is no exercise of this chapter"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_every_figure_has_alt_text_and_no_cell_stored_an_error(chapter):
+    for cell in code_cells(chapter):
+        outputs = cell.get("outputs", [])
+        source = "".join(cell["source"])[:60]
+        assert not any(output["output_type"] == "error" for output in outputs), \
+            f"{chapter.name}: the cell starting {source!r} stored an error"
+        if any("image/png" in output.get("data", {}) for output in outputs):
+            alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+            assert len(alt) > 20, f"{chapter.name}: the figure of the cell starting {source!r} has no alt text"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_every_chapter_was_executed_top_to_bottom_in_one_kernel(chapter):
+    counts = [cell.get("execution_count") for cell in code_cells(chapter)]
+    assert None not in counts, f"{chapter.name}: some cells were never run; run scripts/execute_notebooks.py"
+    assert counts == sorted(counts) and len(set(counts)) == len(counts), \
+        f"{chapter.name}: cells were run out of order; run scripts/execute_notebooks.py"
