@@ -162,3 +162,20 @@ def test_lower_temperature_gives_less_varied_text(small_model, vocabulary):
                                                    temperature=temperature, seed=seed).new_ids) for seed in range(3)])
 
     assert variety(0.2) < variety(2.0)
+
+
+def _openblas_threads_in_fresh_python(setting):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if setting:
+        env["OPENBLAS_NUM_THREADS"] = setting
+    code = "import os, textgen_course; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+
+
+def test_importing_the_course_asks_openblas_for_one_thread_unless_the_user_chose():
+    assert _openblas_threads_in_fresh_python(None).stdout.strip() == "1"
+    assert _openblas_threads_in_fresh_python("2").stdout.strip() == "2"
