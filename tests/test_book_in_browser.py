@@ -105,7 +105,12 @@ def open_page(driver, url: str) -> list[dict]:
     driver.get_log("browser")  # drop what earlier pages logged
     driver.get(url)
     wait_for(driver, "return document.readyState === 'complete'")
-    time.sleep(0.5)  # widgets and MathJax render after the load event
+    # saved widgets render after the load event and then fetch their fonts: wait for them, so
+    # that their errors are caught however fast or slow the machine is
+    wait_for(driver, "return document.querySelectorAll("
+                     "'script[type=\"application/vnd.jupyter.widget-view+json\"]').length "
+                     "<= document.querySelectorAll('.jupyter-widgets').length")
+    time.sleep(1.0)  # MathJax typesetting and font loads
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
