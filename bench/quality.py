@@ -22,6 +22,7 @@ differences must be rounding only. Writes validation_* keys and quality_notes to
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 
@@ -136,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
              for name, row in rows.items()]
     print(measure.format_table(["model", "perplexity", "top-1", "top-5", "note"], table))
     print(f"Keras vs twin on {len(subset):,} windows: perplexity {keras_subset.perplexity:.4f} vs "
-          f"{twin_subset.perplexity:.4f}; Keras's own log at training: {recorded.get('validation_perplexity'):.1f}")
+          f"{twin_subset.perplexity:.4f}; the training log (Keras clips probabilities at 1e-7): "
+          f"{math.exp(recorded.get('keras_validation_loss', recorded['validation_loss'])):.1f}")
     difference = values["quality_notes"]["largest_relative_difference_from_library"]
     if difference is not None:
         print("largest relative difference from textgen_course.ablation.full_budget_results(): "
