@@ -127,6 +127,7 @@ def test_missing_artifact_gets_a_clear_error(tmp_path):
     ({"epochs": 0}, "epochs must be a positive integer"),
     ({"learning_rate": 1e-3, "final_learning_rate": 1e-2}, "final_learning_rate <= learning_rate"),
     ({"validation_fraction": 1.0}, "validation_fraction must be in"),
+    ({"jit_compile": "yes"}, "jit_compile must be True or False"),
 ])
 def test_bad_training_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -247,3 +248,26 @@ def test_command_line_trains_the_ablation_and_generates_with_keras(tmp_path, sma
                                   capture_output=True, text=True, timeout=300)
     assert numpy_engine.returncode == 2
     assert "the NumPy engine runs the two-LSTM model only" in numpy_engine.stderr
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_the_training_step_is_compiled_only_when_asked(jit_compile):
+    from conftest import SMALL
+    from textgen_course.training import compile_for_training
+
+    model = tc.build_model(SMALL, seed=0)
+    compile_for_training(model, TrainingConfig(jit_compile=jit_compile), steps_per_epoch=10)
+    assert model.jit_compile is jit_compile
+
+
+def test_a_manifest_written_before_a_setting_existed_resumes_with_its_default():
+    from textgen_course.training import _same_settings
+
+    shipped = tc.artifacts.pretrained_manifest()
+    assert "jit_compile" not in shipped["training"]  # written before the setting existed
+    config, training = tc.ModelConfig(), TrainingConfig(**shipped["training"])
+    sha = shipped["corpus"]["sha256"]
+    assert _same_settings(shipped, config, training, sha)
+    assert not _same_settings(shipped, config, TrainingConfig(**{**shipped["training"], "jit_compile": True}), sha)
+    assert not _same_settings(shipped, config, TrainingConfig(**{**shipped["training"], "epochs": 9}), sha)
+    assert not _same_settings(shipped, config, training, "another corpus")
