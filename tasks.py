@@ -75,7 +75,10 @@ def book(args) -> None:
     print(f"Built _build/html/index.html in {time.perf_counter() - started:.0f} s")
 
 
-LATEX_PACKAGES = "texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk fonts-freefont-otf"
+LATEX_PACKAGES = (
+    "texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-fonts-extra "
+    "texlive-xetex latexmk fonts-freefont-otf"
+)  # about 2 GB; texlive-fonts-extra holds bbm.sty, which jupyterBook.cls needs
 
 
 def pdf(args) -> None:
