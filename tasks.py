@@ -88,6 +88,7 @@ def pdf(args) -> None:
         sys.exit(f"The PDF needs LaTeX ({', '.join(missing)} not found). On Debian/Ubuntu: "
                  f"sudo apt-get install {LATEX_PACKAGES}. (Each page's download button also offers "
                  "a PDF of that page through the browser, without LaTeX.)")
+    shutil.rmtree(ROOT / "_build" / "latex", ignore_errors=True)  # latexmk trusts a failed run's files
     started = time.perf_counter()
     run(tool("jupyter-book"), "build", ".", "--builder", "pdflatex")
     print(f"Built _build/latex/textgen-course.pdf in {time.perf_counter() - started:.0f} s")
