@@ -70,6 +70,11 @@ def test_the_readme_records_the_shipped_models_metrics(shipped):
     metrics = manifest["metrics"]
     assert f"{metrics['validation_perplexity']:.1f}" in section
     assert f"{metrics['validation_top5_accuracy']:.1%}" in section
+    from textgen_course.ablation import full_budget_results
+
+    results = full_budget_results()  # the README also states the ablations' result
+    for key in ("one_lstm", "one_lstm_matched", "kneser_ney_trigram", "unigram"):
+        assert f"{results[key].perplexity:.1f}" in section, key
 
 
 def test_the_readme_sample_is_what_its_command_prints():
