@@ -1,16 +1,23 @@
-"""The full-budget "why two LSTMs?" experiment: train the ablations, score everything, ship the numbers.
+"""The full-budget "why two LSTMs?" experiment: train the rivals, score everything, ship the numbers.
 
-    .venv/bin/python scripts/train_ablations.py train one_lstm           # ~30-50 min each on 2 CPU cores
+    .venv/bin/python scripts/train_ablations.py train one_lstm_matched_gain4   # ~40-60 min each on 2 CPU cores
+    .venv/bin/python scripts/train_ablations.py train two_lstms_first_recipe   # the first race (below)
+    .venv/bin/python scripts/train_ablations.py train one_lstm
     .venv/bin/python scripts/train_ablations.py train one_lstm_matched
     .venv/bin/python scripts/train_ablations.py baselines                # a few seconds
-    .venv/bin/python scripts/train_ablations.py breakdown                # ~10 min, needs both runs finished
+    .venv/bin/python scripts/train_ablations.py breakdown                # ~10 min, needs the first race's runs
+    .venv/bin/python scripts/train_ablations.py second-race              # ~2 min, after the shipped model and one_lstm_matched_gain4
+    .venv/bin/python scripts/train_ablations.py start                    # ~6 min: the first 600 steps, usual start vs gain 4
     .venv/bin/python scripts/train_ablations.py seeds                    # a few minutes: seed-to-seed noise, small config
 
-`train` uses exactly the recipe of the shipped model (the "training" and "model_config" of
-textgen_course/pretrained/artifact.json) on the default corpus, changing only the
-architecture, and trains into runs/ablation_<variant>/ (git-ignored). Every command writes
-its result to textgen_course/experiments/<name>.json together with the command that made it;
-book/why_two_lstms.ipynb reads those files. Weights are not shipped.
+There were two races (book/why_two_lstms.ipynb). The first used the first recipe, Keras's
+default start for every layer (TrainingConfig() as it stands); the second uses the shipped
+recipe (the "training" of textgen_course/pretrained/artifact.json), which differs only in
+summary_input_gain=4. Every run uses the shipped model's sizes on the default corpus,
+changing only the architecture (and LSTM-2's width for the parameter-matched rival), and
+trains into runs/ablation_<variant>/ (git-ignored). Every command writes its result to
+textgen_course/experiments/<name>.json together with the command that made it; the book
+reads those files. Weights are not shipped.
 """
 
 from __future__ import annotations
@@ -45,7 +52,13 @@ from textgen_course.evaluation import (  # noqa: E402
 from textgen_course.training import TrainingConfig, corpus_windows, train  # noqa: E402
 
 RUNS = ROOT / "runs"
-VARIANTS = ("one_lstm", "one_lstm_matched")
+VARIANTS = {  # name -> (architecture, width rule, recipe)
+    "one_lstm_matched_gain4": ("one_lstm", "matched", "shipped"),
+    "two_lstms_first_recipe": ("two_lstms", "same", "first"),
+    "one_lstm": ("one_lstm", "same", "first"),
+    "one_lstm_matched": ("one_lstm", "matched", "first"),
+}
+FIRST_RACE_RIVALS = ("one_lstm", "one_lstm_matched")  # scored by `breakdown` with two_lstms_first_recipe
 CONTEXT_LENGTHS = (1, 2, 3, 4, 6, 8, 10, 13)
 FREQUENT_WORDS = 100  # "frequent words" in the token-type breakdown: the 100 most common non-punctuation words
 
@@ -77,26 +90,28 @@ def shipped_recipe() -> tuple[ModelConfig, TrainingConfig, dict]:
     return ModelConfig.from_dict(manifest["model_config"]), TrainingConfig(**manifest["training"]), manifest
 
 
-def variant_config(variant: str, config: ModelConfig) -> ModelConfig:
-    """one_lstm: one LSTM as wide as LSTM-2; one_lstm_matched: as many parameters as two LSTMs."""
-    if variant == "one_lstm":
-        return config
-    if variant == "one_lstm_matched":
-        return with_units(config, matched_units(config).units)
-    raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}.")
+def variant_recipe(variant: str) -> tuple[str, ModelConfig, TrainingConfig]:
+    """(architecture, sizes, training recipe) of a variant: the shipped sizes, its race's recipe."""
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {tuple(VARIANTS)}, got {variant!r}.")
+    architecture, width, recipe = VARIANTS[variant]
+    config, shipped_training, _ = shipped_recipe()
+    if width == "matched":
+        config = with_units(config, matched_units(config).units)
+    training = shipped_training if recipe == "shipped" else TrainingConfig()  # the first recipe: the defaults
+    return architecture, config, training
 
 
 def command_train(args) -> None:
-    """Train one ablation with the shipped recipe, then record it."""
+    """Train one rival with its race's recipe, then record it."""
     import torch
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    config, training, manifest = shipped_recipe()
-    out = RUNS / f"ablation_{args.variant}"
+    architecture, config, training = variant_recipe(args.variant)
     started = time.perf_counter()
-    train(out, None, variant_config(args.variant, config), training, resume=args.resume, verbose=2,
-          architecture="one_lstm")
+    train(RUNS / f"ablation_{args.variant}", None, config, training, resume=args.resume, verbose=2,
+          architecture=architecture)
     print(f"{args.variant}: trained in {time.perf_counter() - started:.0f} s")
     record(args.variant, _command(), torch.get_num_threads())
 
@@ -104,24 +119,26 @@ def command_train(args) -> None:
 def record(variant: str, command: str, threads: int | None = None) -> Path:
     """Store a finished run's manifest (history and metrics, not the weights) as experiments/<variant>.json."""
     run = artifacts.read_manifest(RUNS / f"ablation_{variant}")
-    _, training, shipped = shipped_recipe()
-    if run["training"] != dataclasses.asdict(training) or run["corpus"]["sha256"] != shipped["corpus"]["sha256"]:
-        raise ValueError(f"runs/ablation_{variant} was not trained with the shipped model's recipe and corpus.")
-    config = ModelConfig.from_dict(run["model_config"])
+    architecture, config, training = variant_recipe(variant)
+    _, _, shipped = shipped_recipe()
+    if (TrainingConfig(**run["training"]) != training or run["model_config"] != config.to_dict()
+            or run.get("architecture", "two_lstms") != architecture or run["corpus"]["sha256"] != shipped["corpus"]["sha256"]):
+        raise ValueError(f"runs/ablation_{variant} was not trained with the sizes, recipe and corpus of {variant}.")
     result = {
         "command": command,
         "date": date.today().isoformat(),
         "variant": variant,
-        "architecture": run["architecture"],
+        "architecture": architecture,
         "units": config.lstm2_units,
-        "parameters": parameter_count(run["architecture"], config),
+        "parameters": parameter_count(architecture, config),
         "model_config": run["model_config"],
-        "training": run["training"],
+        "training": dataclasses.asdict(TrainingConfig(**run["training"])),
+        "recipe": VARIANTS[variant][2],
         "corpus": run["corpus"],
         "machine": run["machine"] + (f", {threads} torch thread(s)" if threads else ""),
         "history": run["history"],
         "metrics": run["metrics"],
-        "compared_with": {"artifact": "textgen_course/pretrained", "weights_sha256": shipped["files"]["weights"]["sha256"]},
+        "weights_sha256": run["files"]["weights"]["sha256"],  # the weights stay in runs/, not shipped
     }
     return _write(variant, result)
 
@@ -163,9 +180,10 @@ def command_breakdown(args) -> None:
 
     model, vocabulary, ids, data, training = _validation_data()
     unigram, trigram = fit_baselines(ids, len(vocabulary), training.validation_fraction)
-    models = {"two_lstms": model, "kneser_ney_trigram": trigram, "unigram": unigram}
-    for variant in VARIANTS:
+    models = {}
+    for variant in ("two_lstms_first_recipe", *FIRST_RACE_RIVALS):
         models[variant], _, _ = artifacts.load_artifact(RUNS / f"ablation_{variant}")
+    models.update(kneser_ney_trigram=trigram, unigram=unigram)
     if args.limit:  # a quick look while runs are still training; the shipped file scores every window
         data = dataclasses.replace(data, validation_x=data.validation_x[: args.limit],
                                    validation_y=data.validation_y[: args.limit])
@@ -181,7 +199,8 @@ def command_breakdown(args) -> None:
                         "frequent_word_examples": vocabulary.tokens(
                             [i for i in range(2, 40) if vocabulary.words[i].isalpha()][:15])},
         "context_lengths": {"lengths": list(CONTEXT_LENGTHS), "windows": int(len(subset)), "seed": args.seed},
-        "shipped_weights_sha256": artifacts.pretrained_manifest()["files"]["weights"]["sha256"],
+        "two_lstms_first_recipe_weights_sha256":
+            artifacts.read_manifest(RUNS / "ablation_two_lstms_first_recipe")["files"]["weights"]["sha256"],
         "machine": _machine(),
         "models": {},
     }
@@ -198,10 +217,105 @@ def command_breakdown(args) -> None:
         }
         print(f"{name}: {scores.evaluation()} ({time.perf_counter() - started:.0f} s)", flush=True)
     result["paired_differences"] = {  # > 0: two LSTMs have the lower loss
-        f"two_lstms_vs_{rival}": dataclasses.asdict(paired_difference(all_scores["two_lstms"], all_scores[rival]))
-        for rival in ("one_lstm", "one_lstm_matched", "kneser_ney_trigram")
+        f"two_lstms_first_recipe_vs_{rival}": dataclasses.asdict(
+            paired_difference(all_scores["two_lstms_first_recipe"], all_scores[rival]))
+        for rival in (*FIRST_RACE_RIVALS, "kneser_ney_trigram")
     }
+    result["note"] = ("The first race (book/why_two_lstms.ipynb): every trained model here used Keras's default "
+                      "start (summary_input_gain 1). two_lstms_first_recipe is the model shipped before the second "
+                      "recipe (experiments/two_lstms_first_recipe.json).")
     _write("breakdown", result)
+
+
+def command_second_race(args) -> None:
+    """The second race on every validation window: overall, by kind of next word, and the paired gap."""
+    model, vocabulary, _, data, _ = _validation_data()
+    rival, _, rival_manifest = artifacts.load_artifact(RUNS / "ablation_one_lstm_matched_gain4")
+    groups = token_type_groups(data.validation_y, vocabulary, FREQUENT_WORDS)
+    scores, result_models = {}, {}
+    for name, scored in (("two_lstms", model), ("one_lstm_matched_gain4", rival)):
+        started = time.perf_counter()
+        scores[name] = score_targets(scored, data.validation_x, data.validation_y)
+        result_models[name] = {
+            "overall": scores[name].evaluation().to_dict(),
+            "clipped_loss": scores[name].clipped_loss(),
+            "by_token_type": {kind: value.to_dict() for kind, value in breakdown(scores[name], groups).items()},
+        }
+        print(f"{name}: {scores[name].evaluation()} ({time.perf_counter() - started:.0f} s)", flush=True)
+    result = {
+        "command": _command(),
+        "date": date.today().isoformat(),
+        "validation_windows": int(len(data.validation_y)),
+        "token_types": {"frequent_words": FREQUENT_WORDS, "order": list(TOKEN_TYPES),
+                        "shares": {name: float(mask.mean()) for name, mask in groups.items()}},
+        "shipped_weights_sha256": artifacts.pretrained_manifest()["files"]["weights"]["sha256"],
+        "rival_weights_sha256": rival_manifest["files"]["weights"]["sha256"],
+        "machine": _machine(),
+        "models": result_models,
+        # > 0: the two-LSTM model has the lower loss
+        "paired_difference": dataclasses.asdict(paired_difference(scores["two_lstms"],
+                                                                  scores["one_lstm_matched_gain4"])),
+    }
+    _write("second_race", result)
+
+
+def command_start(args) -> None:
+    """The two-LSTM model's first steps with Keras's usual start and with the shipped summary_input_gain.
+
+    Exactly the first steps of train(): the same vocabulary, windows, initial weights, order of
+    windows and optimizer; the validation perplexity is measured every `every` steps on the
+    first `windows` validation windows.
+    """
+    import keras
+    import numpy as np
+
+    from textgen_course.ablation import build_architecture
+    from textgen_course.training import compile_for_training, scale_summary_input
+    from textgen_course.vocabulary import Vocabulary
+
+    config, shipped_training, _ = shipped_recipe()
+    text = tc.load_corpus()
+    vocabulary = Vocabulary.from_text(text, config.vocab_size)
+    data = corpus_windows(text, vocabulary, config, shipped_training)
+    check_x, check_y = data.validation_x[: args.windows], data.validation_y[: args.windows]
+    batch = shipped_training.batch_size
+    order = np.random.default_rng([shipped_training.seed, 0]).permutation(len(data.train_y))  # epoch 1's order
+    curves = {}
+    started = time.perf_counter()
+    for gain in (1.0, args.gain or shipped_training.summary_input_gain):
+        training = dataclasses.replace(shipped_training, summary_input_gain=gain)
+        keras.utils.set_random_seed(training.seed)
+        model = build_architecture("two_lstms", config, seed=training.seed)
+        scale_summary_input(model, gain)
+        compile_for_training(model, training, steps_per_epoch=-(-len(data.train_y) // batch))
+        curve = [tc.evaluate(model, check_x, check_y).perplexity]
+        for step in range(args.steps):
+            rows = order[step * batch:(step + 1) * batch]
+            model.train_on_batch(data.train_x[rows], data.train_y[rows])
+            if (step + 1) % args.every == 0:
+                curve.append(tc.evaluate(model, check_x, check_y).perplexity)
+                print(f"gain {gain:g}, step {step + 1}: validation perplexity {curve[-1]:.1f}", flush=True)
+        curves[f"{gain:g}"] = curve
+    result = {
+        "command": _command(),
+        "date": date.today().isoformat(),
+        "steps": list(range(0, args.steps + 1, args.every)),
+        "batch_size": batch,
+        "validation_windows": int(len(check_y)),
+        "validation_perplexity_by_gain": curves,
+        "unigram_perplexity": load_experiment_value("baselines", "unigram", "perplexity"),
+        "seconds": round(time.perf_counter() - started),
+        "machine": _machine(),
+    }
+    _write("slow_start", result)
+
+
+def load_experiment_value(name: str, *keys: str):
+    """One value of a shipped experiment, e.g. ("baselines", "unigram", "perplexity")."""
+    value = json.loads((EXPERIMENTS / f"{name}.json").read_text(encoding="utf-8"))
+    for key in keys:
+        value = value[key]
+    return value
 
 
 # The miniature race of book/why_two_lstms.ipynb, whose seed 0 the chapter runs live.
@@ -261,12 +375,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     train_parser = commands.add_parser("train", help="train one ablation with the shipped recipe and record it")
-    train_parser.add_argument("variant", choices=VARIANTS)
+    train_parser.add_argument("variant", choices=tuple(VARIANTS))
     train_parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     train_parser.add_argument("--resume", action="store_true", help="continue an interrupted run")
     train_parser.set_defaults(run=command_train)
     record_parser = commands.add_parser("record", help="(re)write experiments/<variant>.json from a finished run")
-    record_parser.add_argument("variant", choices=VARIANTS)
+    record_parser.add_argument("variant", choices=tuple(VARIANTS))
     record_parser.add_argument("--command", help="the command that trained it (default: the train command)")
     record_parser.set_defaults(run=lambda a: record(a.variant, a.command or
                                                     f".venv/bin/python scripts/train_ablations.py train {a.variant}"))
@@ -276,6 +390,15 @@ def main() -> int:
     breakdown_parser.add_argument("--seed", type=int, default=0)
     breakdown_parser.add_argument("--limit", type=int, default=0, help="score only the first N validation windows")
     breakdown_parser.set_defaults(run=command_breakdown)
+    commands.add_parser("second-race", help="score the second race's two models on every validation window"
+                        ).set_defaults(run=command_second_race)
+    start_parser = commands.add_parser("start", help="the two-LSTM model's first steps, usual start vs gain")
+    start_parser.add_argument("--steps", type=int, default=600)
+    start_parser.add_argument("--every", type=int, default=50)
+    start_parser.add_argument("--windows", type=int, default=5000, help="validation windows scored at each point")
+    start_parser.add_argument("--gain", type=float, help="the gain to compare with 1 (default: the shipped recipe's)")
+    start_parser.add_argument("--threads", type=int, default=0)
+    start_parser.set_defaults(run=command_start)
     seeds_parser = commands.add_parser("seeds", help="seed-to-seed noise at a small config")
     seeds_parser.add_argument("--seeds", type=int, default=5)
     seeds_parser.add_argument("--threads", type=int, default=0)

@@ -1,3 +1,4 @@
+import dataclasses
 import math
 
 import numpy as np
@@ -6,6 +7,9 @@ import pytest
 import textgen_course as tc
 from textgen_course.ablation import (
     ARCHITECTURES,
+    MODEL_NAMES,
+    SECOND_RACE,
+    TRAINED,
     architecture_of,
     build_architecture,
     build_one_lstm,
@@ -18,6 +22,7 @@ from textgen_course.ablation import (
     with_units,
 )
 from textgen_course.evaluation import evaluate
+from textgen_course.training import TrainingConfig
 from conftest import SMALL, random_ids, train_a_few_steps
 
 
@@ -106,34 +111,51 @@ def test_unknown_experiment_lists_the_shipped_ones():
         load_experiment("two_lstm")
 
 
-# The shipped results of scripts/train_ablations.py: they must describe the shipped model and its recipe.
+# The shipped results of scripts/train_ablations.py: they must describe the runs and recipes the book says.
 
-def test_shipped_ablations_were_trained_with_the_shipped_recipe_on_the_same_corpus():
+RIVALS = {  # experiment -> (architecture, LSTM-2 width, recipe)
+    "two_lstms_first_recipe": ("two_lstms", 100, "first"),
+    "one_lstm": ("one_lstm", 100, "first"),
+    "one_lstm_matched": ("one_lstm", matched_units().units, "first"),
+    "one_lstm_matched_gain4": ("one_lstm", matched_units().units, "shipped"),
+}
+
+
+def test_the_two_recipes_differ_only_in_the_start_of_lstm2s_input_weights():
+    shipped = TrainingConfig(**tc.artifacts.pretrained_manifest()["training"])
+    assert shipped.summary_input_gain == 4.0 and TrainingConfig().summary_input_gain == 1.0
+    assert dataclasses.replace(shipped, summary_input_gain=1.0) == TrainingConfig()  # the first recipe
+
+
+def test_shipped_rivals_were_trained_with_their_races_recipe_on_the_same_corpus():
     shipped = tc.artifacts.pretrained_manifest()
-    for variant, units in [("one_lstm", 100), ("one_lstm_matched", matched_units().units)]:
+    recipes = {"first": dataclasses.asdict(TrainingConfig()),
+               "shipped": dataclasses.asdict(TrainingConfig(**shipped["training"]))}
+    for variant, (architecture, units, recipe) in RIVALS.items():
         run = load_experiment(variant)
-        assert f"scripts/train_ablations.py train {variant}" in run["command"]
-        assert run["architecture"] == "one_lstm" and run["units"] == units
-        assert run["training"] == shipped["training"] and run["corpus"] == shipped["corpus"]
+        assert f"train {variant}" in run["command"] or variant == "two_lstms_first_recipe"
+        assert run["architecture"] == architecture and run["units"] == units and run["recipe"] == recipe
+        assert run["training"] == recipes[recipe] and run["corpus"] == shipped["corpus"]
         config = tc.ModelConfig.from_dict(run["model_config"])
-        assert run["parameters"] == parameter_count("one_lstm", config)
+        assert run["parameters"] == parameter_count(architecture, config)
         assert {k: v for k, v in run["model_config"].items() if k != "lstm2_units"} == \
             {k: v for k, v in shipped["model_config"].items() if k != "lstm2_units"}
         history, metrics = run["history"], run["metrics"]
         assert len(history) == metrics["epochs_run"] <= run["training"]["epochs"]
         assert metrics["best_epoch"] == 1 + int(np.argmin([r["val_loss"] for r in history]))
         assert metrics["validation_perplexity"] == pytest.approx(math.exp(metrics["validation_loss"]))
-        assert run["compared_with"]["weights_sha256"] == shipped["files"]["weights"]["sha256"]
+        assert run["weights_sha256"] != shipped["files"]["weights"]["sha256"]
 
 
-def test_shipped_baselines_and_breakdown_score_the_shipped_model_on_every_validation_window():
+def test_shipped_baselines_and_breakdown_score_the_first_race_on_every_validation_window():
     shipped = tc.artifacts.pretrained_manifest()
     windows = shipped["corpus"]["validation_windows"]
     baselines, breakdown = load_experiment("baselines"), load_experiment("breakdown")
     assert "train_ablations.py baselines" in baselines["command"] and "breakdown" in breakdown["command"]
-    assert breakdown["shipped_weights_sha256"] == shipped["files"]["weights"]["sha256"], \
-        "the shipped model changed: rerun scripts/train_ablations.py breakdown (and the ablations)"
-    assert set(breakdown["models"]) == {"two_lstms", "one_lstm", "one_lstm_matched", "kneser_ney_trigram", "unigram"}
+    first = load_experiment("two_lstms_first_recipe")
+    assert breakdown["two_lstms_first_recipe_weights_sha256"] == first["weights_sha256"]
+    assert set(breakdown["models"]) == {"two_lstms_first_recipe", "one_lstm", "one_lstm_matched",
+                                        "kneser_ney_trigram", "unigram"}
     for key in ("unigram", "kneser_ney_trigram"):
         assert baselines[key]["windows"] == windows
         assert breakdown["models"][key]["overall"]["perplexity"] == pytest.approx(baselines[key]["perplexity"])
@@ -143,10 +165,8 @@ def test_shipped_baselines_and_breakdown_score_the_shipped_model_on_every_valida
         assert [int(k) for k in model["by_context_length"]] == breakdown["context_lengths"]["lengths"]
     assert sum(breakdown["token_types"]["shares"].values()) == pytest.approx(1.0)
     # our scorer, with Keras's clipping of tiny probabilities, gives the validation loss Keras reported in training
-    runs = {"two_lstms": shipped, "one_lstm": load_experiment("one_lstm"),
-            "one_lstm_matched": load_experiment("one_lstm_matched")}
-    for key, run in runs.items():
-        scored = breakdown["models"][key]
+    for key in ("two_lstms_first_recipe", "one_lstm", "one_lstm_matched"):
+        run, scored = load_experiment(key), breakdown["models"][key]
         keras_loss = run["metrics"].get("keras_validation_loss", run["metrics"]["validation_loss"])
         assert scored["clipped_loss"] == pytest.approx(keras_loss, rel=1e-5)
         assert scored["overall"]["loss"] >= scored["clipped_loss"]
@@ -164,15 +184,23 @@ def test_seed_variation_summarizes_its_runs():
 
 def test_full_budget_table_has_every_model_in_order():
     table = ablation_results()
-    assert [row.key for row in table.rows] == ["two_lstms", "one_lstm", "one_lstm_matched", "kneser_ney_trigram",
-                                               "unigram"]
+    assert [row.key for row in table.rows] == list(MODEL_NAMES)
     assert table["two_lstms"].parameters == 1_219_418 and table["unigram"].parameters is None
+    assert table["two_lstms"].summary_input_gain == 4 and table["one_lstm_matched_gain4"].summary_input_gain == 4
+    assert table["two_lstms_first_recipe"].summary_input_gain == 1 and table["unigram"].summary_input_gain is None
+    shipped = tc.artifacts.pretrained_manifest()["metrics"]
+    assert table["two_lstms"].perplexity == shipped["validation_perplexity"]  # the exact scorer, every window
     assert "one LSTM, parameter-matched" in str(table) and f"{table.windows:,} windows" in str(table)
+    race = ablation_results(SECOND_RACE)
+    assert [row.key for row in race.rows] == list(SECOND_RACE) and race["unigram"] == table["unigram"]
     curves = validation_curves()
+    assert set(curves) == set(TRAINED)
     assert len(curves["two_lstms"]) == table["two_lstms"].epochs_run
     assert min(curves["one_lstm"]) == pytest.approx(table["one_lstm"].perplexity, rel=1e-2)  # Keras clips, we do not
     with pytest.raises(KeyError, match="no model 'three_lstms'"):
         table["three_lstms"]
+    with pytest.raises(KeyError, match="no model 'three_lstms'"):
+        ablation_results(("two_lstms", "three_lstms"))
 
 
 def test_multiply_adds_count_the_matrix_products_of_one_window():
@@ -192,14 +220,14 @@ def test_the_gap_split_by_kind_of_word_adds_up_to_the_whole_gap():
 
     breakdown = {"token_types": {"order": ["punctuation", "other words"], "shares": {"punctuation": 0.25,
                                                                                       "other words": 0.75}},
-                 "models": {"two_lstms": model({"punctuation": 1.0, "other words": 5.0}),
+                 "models": {"two_lstms_first_recipe": model({"punctuation": 1.0, "other words": 5.0}),
                             "one_lstm_matched": model({"punctuation": 1.4, "other words": 5.2})}}
     split = gap_by_token_type(breakdown)
     assert split["punctuation"][0] == pytest.approx(0.4) and split["other words"][0] == pytest.approx(0.2)
     # overall gap 0.25 * 0.4 + 0.75 * 0.2 = 0.25: punctuation explains 0.1 / 0.25 of it
     assert split["punctuation"][1] == pytest.approx(0.4) and split["other words"][1] == pytest.approx(0.6)
     with pytest.raises(ValueError, match="no gap to split"):
-        gap_by_token_type(breakdown, model="two_lstms", rival="two_lstms")
+        gap_by_token_type(breakdown, model="one_lstm_matched", rival="one_lstm_matched")
 
 
 def test_single_thread_runs_torch_on_one_thread_and_restores_the_count_even_after_an_error():
@@ -217,3 +245,42 @@ def test_single_thread_runs_torch_on_one_thread_and_restores_the_count_even_afte
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_spread_at_start_shows_why_the_deeper_model_starts_slowly():
+    from textgen_course.ablation import spread_at_start
+
+    two, one = spread_at_start("two_lstms"), spread_at_start("one_lstm")
+    assert list(two) == ["embedding", "lstm_1", "lstm_2"] and list(one) == ["embedding", "lstm_2"]
+    assert two["embedding"] == one["embedding"]  # the same seeds: the same starting vectors
+    assert two["lstm_1"] < two["embedding"] / 3  # LSTM-1's outputs barely differ from window to window
+    assert two["lstm_2"] < one["lstm_2"] / 2  # so the summary the head reads differs less than the rival's
+    boosted = spread_at_start("two_lstms", summary_input_gain=4.0)
+    assert boosted["lstm_1"] == two["lstm_1"] and boosted["lstm_2"] > one["lstm_2"]
+    small = spread_at_start("two_lstms", SMALL, windows=16)
+    assert set(small) == {"embedding", "lstm_1", "lstm_2"}
+
+
+def test_second_race_scores_the_shipped_model_and_its_same_recipe_rival_on_every_window():
+    race, shipped = load_experiment("second_race"), tc.artifacts.pretrained_manifest()
+    assert "train_ablations.py second-race" in race["command"]
+    assert race["shipped_weights_sha256"] == shipped["files"]["weights"]["sha256"], \
+        "the shipped model changed: rerun scripts/train_ablations.py second-race"
+    assert race["rival_weights_sha256"] == load_experiment("one_lstm_matched_gain4")["weights_sha256"]
+    table = ablation_results(SECOND_RACE)
+    for key, scored in race["models"].items():
+        assert scored["overall"]["windows"] == race["validation_windows"] == table.windows
+        assert scored["overall"]["perplexity"] == pytest.approx(table[key].perplexity, rel=1e-6)  # one scorer
+        assert sum(part["windows"] for part in scored["by_token_type"].values()) == table.windows
+    models = race["models"]
+    gap = models["one_lstm_matched_gain4"]["overall"]["loss"] - models["two_lstms"]["overall"]["loss"]
+    assert race["paired_difference"]["loss_difference"] == pytest.approx(gap, rel=1e-6)
+
+
+def test_slow_start_records_the_first_steps_of_both_starts():
+    start = load_experiment("slow_start")
+    assert "train_ablations.py start" in start["command"]
+    curves = start["validation_perplexity_by_gain"]
+    assert set(curves) == {"1", "4"} and start["steps"][0] == 0
+    assert all(len(curve) == len(start["steps"]) for curve in curves.values())
+    assert curves["1"][0] == pytest.approx(curves["4"][0], rel=0.05)  # before any step: both near uniform

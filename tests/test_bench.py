@@ -252,7 +252,11 @@ def test_the_committed_quality_figures_agree_with_the_library():
         assert data["validation_top5_accuracy"][ours] == pytest.approx(library[theirs].top5_accuracy, rel=1e-3)
     assert data["validation_windows"] == library.windows
     assert data["quality_notes"]["model_beats_count_baselines"] is True
-    assert data["quality_notes"]["model_beats_one_lstm_ablations"] is False  # reported honestly
+    notes = data["quality_notes"]  # as measured; chapter 7 says how narrow the second race was
+    assert notes["model_beats_same_recipe_ablation"] is (library["two_lstms"].perplexity
+                                                         < library["one_lstm_matched_gain4"].perplexity)
+    assert notes["model_beats_one_lstm_ablations"] is (library["two_lstms"].perplexity < min(
+        library[key].perplexity for key in ("one_lstm", "one_lstm_matched", "one_lstm_matched_gain4")))
 
 
 def _quick(script, tmp_path, *extra) -> dict:

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import subprocess
 import sys
@@ -128,6 +129,8 @@ def test_missing_artifact_gets_a_clear_error(tmp_path):
     ({"learning_rate": 1e-3, "final_learning_rate": 1e-2}, "final_learning_rate <= learning_rate"),
     ({"validation_fraction": 1.0}, "validation_fraction must be in"),
     ({"jit_compile": "yes"}, "jit_compile must be True or False"),
+    ({"summary_input_gain": 0}, "summary_input_gain must be a positive number"),
+    ({"summary_input_gain": "4"}, "summary_input_gain must be a positive number"),
 ])
 def test_bad_training_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -264,10 +267,28 @@ def test_a_manifest_written_before_a_setting_existed_resumes_with_its_default():
     from textgen_course.training import _same_settings
 
     shipped = tc.artifacts.pretrained_manifest()
-    assert "jit_compile" not in shipped["training"]  # written before the setting existed
-    config, training = tc.ModelConfig(), TrainingConfig(**shipped["training"])
     sha = shipped["corpus"]["sha256"]
-    assert _same_settings(shipped, config, training, sha)
-    assert not _same_settings(shipped, config, TrainingConfig(**{**shipped["training"], "jit_compile": True}), sha)
-    assert not _same_settings(shipped, config, TrainingConfig(**{**shipped["training"], "epochs": 9}), sha)
-    assert not _same_settings(shipped, config, training, "another corpus")
+    old_settings = {k: v for k, v in dataclasses.asdict(TrainingConfig()).items()
+                    if k not in ("jit_compile", "summary_input_gain")}  # as the first shipped model wrote them
+    old = {"model_config": shipped["model_config"], "training": old_settings, "corpus": {"sha256": sha}}
+    config, training = tc.ModelConfig(), TrainingConfig()
+    assert _same_settings(old, config, training, sha)
+    assert not _same_settings(old, config, TrainingConfig(jit_compile=True), sha)
+    assert not _same_settings(old, config, TrainingConfig(summary_input_gain=4.0), sha)
+    assert not _same_settings(old, config, TrainingConfig(epochs=9), sha)
+    assert not _same_settings(old, config, training, "another corpus")
+    assert _same_settings(shipped, config, TrainingConfig(**shipped["training"]), sha)
+
+
+@pytest.mark.parametrize("architecture", ["two_lstms", "one_lstm"])
+def test_summary_input_gain_scales_only_lstm2s_input_weights(architecture):
+    from conftest import SMALL
+    from textgen_course.ablation import build_architecture
+    from textgen_course.training import scale_summary_input
+
+    plain, scaled = (build_architecture(architecture, SMALL, seed=3) for _ in range(2))
+    scale_summary_input(scaled, 4.0)
+    for before, after in zip(plain.weights, scaled.weights):
+        factor = 4.0 if before.path == "lstm_2/lstm_cell/kernel" else 1.0
+        np.testing.assert_allclose(np.asarray(after) , factor * np.asarray(before), rtol=1e-6)
+    assert any(w.path == "lstm_2/lstm_cell/kernel" for w in plain.weights)

@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=defaults.seed)
     train.add_argument("--jit-compile", action="store_true",
                        help="torch.compile the training step: faster epochs after ~40 s of compiling")
+    train.add_argument("--summary-input-gain", type=float, default=defaults.summary_input_gain,
+                       help="LSTM-2's initial input weights times this (the shipped recipe: 4)")
     sizes = ModelConfig()
     train.add_argument("--vocab-size", type=int, default=sizes.vocab_size)
     train.add_argument("--sequence-length", type=int, default=sizes.sequence_length)
@@ -90,6 +92,7 @@ def _train(args) -> int:
         epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
         final_learning_rate=args.final_learning_rate, patience=args.patience,
         short_window_fraction=args.short_window_fraction, seed=args.seed, jit_compile=args.jit_compile,
+        summary_input_gain=args.summary_input_gain,
     )
     result = train(args.out, args.corpus, model_config, training, resume=args.resume,
                    verbose=2 if args.quiet else 1, architecture=args.architecture)

@@ -9,6 +9,11 @@ build_model (embedding, lstm_summary, softmax_head), so its single LSTM is the s
 stage, with config.lstm2_units units; config.lstm1_units is not used. With 100 units it has
 fewer parameters than the seed's model; matched_units finds the width that gives it as
 many, so that the comparison can tell "deeper" apart from "bigger".
+
+The full-size results (experiments/*.json, written by scripts/train_ablations.py) come from
+two races: FIRST_RACE with Keras's usual start, SECOND_RACE with the shipped recipe, which
+starts LSTM-2's input weights 4 times larger (TrainingConfig.summary_input_gain);
+spread_at_start shows why that matters to the deeper model.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import keras
+import numpy as np
 
 from .config import ModelConfig
 from .embedding import build_embedding, embedding_parameter_count
@@ -160,6 +166,30 @@ def matched_units(config: ModelConfig | None = None) -> ParameterMatch:
     return ParameterMatch(target, a, b, c, exact, units, counts[units])
 
 
+def spread_at_start(architecture: str, config: ModelConfig | None = None, summary_input_gain: float = 1.0,
+                    windows: int = 512, seed: int = 0) -> dict[str, float]:
+    """How much each stage's output differs from window to window in an untrained model.
+
+    Returns {stage name: the standard deviation over `windows` random windows, averaged over
+    positions and numbers}. An output that hardly differs between windows carries little of
+    the input to the next stage, and the error signal that flows back is as weak: this is
+    what kept the two-LSTM model at unigram level for its first epoch with Keras's default
+    start (book/why_two_lstms.ipynb). summary_input_gain scales LSTM-2's input weights first,
+    as TrainingConfig.summary_input_gain does before training.
+    """
+    from .training import scale_summary_input
+
+    config = config or ModelConfig()
+    model = build_architecture(architecture, config, seed=seed)
+    scale_summary_input(model, summary_input_gain)
+    ids = np.random.default_rng(seed).integers(2, config.vocab_size, (windows, config.sequence_length)).astype("int32")
+    spread, x = {}, ids
+    for layer in model.layers[1:-1]:  # embedding, (lstm_1,) lstm_2: the head's input is lstm_2's output
+        x = layer(x)
+        spread[layer.name] = float(keras.ops.convert_to_numpy(x).std(axis=0).mean())
+    return spread
+
+
 @contextmanager
 def single_thread() -> Iterator[None]:
     """Run the enclosed code on one CPU thread (Keras on torch), then restore the thread count.
@@ -194,19 +224,27 @@ def load_experiment(name: str) -> dict:
 
 
 MODEL_NAMES = {  # the experiments' keys -> how the book names them
-    "two_lstms": "two LSTMs (the notes)",
+    "two_lstms": "two LSTMs (shipped)",
+    "one_lstm_matched_gain4": "one LSTM, matched, gain 4",
+    "two_lstms_first_recipe": "two LSTMs, first recipe",
     "one_lstm": "one LSTM, 100 units",
     "one_lstm_matched": "one LSTM, parameter-matched",
     "kneser_ney_trigram": "Kneser-Ney trigram",
     "unigram": "unigram",
 }
+# The two full-size races of book/why_two_lstms.ipynb. The first used Keras's default start for
+# every layer; the second (the shipped recipe) starts LSTM-2's input weights 4 times larger
+# (TrainingConfig.summary_input_gain), in the two-LSTM model and in its rival alike.
+FIRST_RACE = ("two_lstms_first_recipe", "one_lstm", "one_lstm_matched", "kneser_ney_trigram", "unigram")
+SECOND_RACE = ("two_lstms", "one_lstm_matched_gain4", "kneser_ney_trigram", "unigram")
+TRAINED = ("two_lstms", "one_lstm_matched_gain4", "two_lstms_first_recipe", "one_lstm", "one_lstm_matched")
 
 
 @dataclass(frozen=True)
 class ResultRow:
     """One model's full-budget result on the validation windows."""
 
-    key: str  # "two_lstms", "one_lstm", "one_lstm_matched", "kneser_ney_trigram" or "unigram"
+    key: str  # a key of MODEL_NAMES, e.g. "two_lstms" (the shipped model) or "unigram"
     name: str  # as the book prints it
     parameters: int | None  # trainable parameters (None for the count-based baselines)
     best_epoch: int | None  # the epoch whose weights were kept
@@ -215,6 +253,7 @@ class ResultRow:
     accuracy: float
     top5_accuracy: float
     training_seconds: float | None
+    summary_input_gain: float | None = None  # the recipe's start for LSTM-2's input weights (1.0: Keras's)
 
 
 @dataclass(frozen=True)
@@ -231,59 +270,78 @@ class ResultsTable:
         raise KeyError(f"no model {key!r}; the models are {[row.key for row in self.rows]}")
 
     def __str__(self) -> str:
-        lines = [f"{'model':<29}{'parameters':>11}{'epochs':>8}{'perplexity':>12}{'top-1':>8}{'top-5':>8}{'time':>8}"]
+        lines = [f"{'model':<29}{'parameters':>11}{'gain':>6}{'epochs':>8}{'perplexity':>12}{'top-1':>8}"
+                 f"{'top-5':>8}{'time':>8}"]
         for row in self.rows:
             parameters = f"{row.parameters:,}" if row.parameters else "counts"
+            gain = f"{row.summary_input_gain:g}" if row.summary_input_gain else ""
             epochs = f"{row.best_epoch}/{row.epochs_run}" if row.epochs_run else ""
             minutes = f"{row.training_seconds / 60:.0f} min" if row.training_seconds else ""
-            lines.append(f"{row.name:<29}{parameters:>11}{epochs:>8}{row.perplexity:>12.1f}"
+            lines.append(f"{row.name:<29}{parameters:>11}{gain:>6}{epochs:>8}{row.perplexity:>12.1f}"
                          f"{row.accuracy:>8.1%}{row.top5_accuracy:>8.1%}{minutes:>8}")
         lines.append(f"(validation perplexity and accuracy on the same {self.windows:,} windows; "
-                     "epochs: best/run)")
+                     "gain: summary_input_gain; epochs: best/run)")
         return "\n".join(lines)
 
     __repr__ = __str__
 
 
-def full_budget_results() -> ResultsTable:
-    """The shipped results: the shipped model, both ablations and both baselines, one scorer for all.
+def trained_runs(models: tuple[str, ...] = TRAINED) -> dict[str, dict]:
+    """{model key: its training record (architecture, model_config, training, history, metrics)}.
 
-    Perplexity and accuracies come from experiments/breakdown.json (evaluation.score_targets
-    on every validation window); epochs and times from the training manifests.
+    "two_lstms" is the shipped model's manifest; the others are experiments/<key>.json.
     """
     from .artifacts import pretrained_manifest
 
-    scores = load_experiment("breakdown")["models"]
-    shipped = pretrained_manifest()
-    runs = {"two_lstms": {"architecture": "two_lstms", "model_config": shipped["model_config"],
-                          "metrics": shipped["metrics"]},
-            "one_lstm": load_experiment("one_lstm"), "one_lstm_matched": load_experiment("one_lstm_matched")}
+    unknown = [key for key in models if key not in TRAINED]
+    if unknown:
+        raise KeyError(f"no trained model {unknown[0]!r}; the trained models are {list(TRAINED)}")
+    return {key: pretrained_manifest() if key == "two_lstms" else load_experiment(key) for key in models}
+
+
+def full_budget_results(models: tuple[str, ...] = tuple(MODEL_NAMES)) -> ResultsTable:
+    """The shipped results, one scorer for all: every model of `models` on the same validation windows.
+
+    models: keys of MODEL_NAMES, in the order wanted (FIRST_RACE and SECOND_RACE are the
+    chapter's two races). Perplexity and accuracies are evaluation.evaluate's on every
+    validation window: from experiments/breakdown.json for the models it scored, from the
+    training record's exact metrics (the same scorer) for the others; epochs and times
+    from the training records.
+    """
+    unknown = [key for key in models if key not in MODEL_NAMES]
+    if unknown:
+        raise KeyError(f"no model {unknown[0]!r}; the models are {list(MODEL_NAMES)}")
+    breakdown = load_experiment("breakdown")
+    scores = {key: model["overall"] for key, model in breakdown["models"].items()}  # the first race
+    runs = trained_runs(tuple(key for key in models if key in TRAINED))
+    windows = load_experiment("baselines")["validation_windows"]
     rows = []
-    for key, name in MODEL_NAMES.items():
-        overall = scores[key]["overall"]
+    for key in models:
         run = runs.get(key)
         metrics = run["metrics"] if run else {}
+        if key in scores:
+            overall = scores[key]
+        else:
+            overall = {"perplexity": metrics["validation_perplexity"], "accuracy": metrics["validation_accuracy"],
+                       "top5_accuracy": metrics["validation_top5_accuracy"]}
         rows.append(ResultRow(
-            key=key, name=name,
+            key=key, name=MODEL_NAMES[key],
             parameters=parameter_count(run["architecture"], ModelConfig.from_dict(run["model_config"])) if run else None,
             best_epoch=metrics.get("best_epoch"), epochs_run=metrics.get("epochs_run"),
             perplexity=overall["perplexity"], accuracy=overall["accuracy"], top5_accuracy=overall["top5_accuracy"],
             training_seconds=metrics.get("training_seconds"),
+            summary_input_gain=run["training"].get("summary_input_gain", 1.0) if run else None,
         ))
-    return ResultsTable(tuple(rows), scores["two_lstms"]["overall"]["windows"])
+    return ResultsTable(tuple(rows), windows)
 
 
-def validation_curves() -> dict[str, list[float]]:
-    """{model key: validation perplexity after each epoch} for the three trained models."""
-    from .artifacts import pretrained_manifest
-
-    histories = {"two_lstms": pretrained_manifest()["history"],
-                 "one_lstm": load_experiment("one_lstm")["history"],
-                 "one_lstm_matched": load_experiment("one_lstm_matched")["history"]}
-    return {key: [record["val_perplexity"] for record in history] for key, history in histories.items()}
+def validation_curves(models: tuple[str, ...] = TRAINED) -> dict[str, list[float]]:
+    """{model key: validation perplexity after each epoch, as Keras logged it} for trained models."""
+    runs = trained_runs(models)
+    return {key: [record["val_perplexity"] for record in runs[key]["history"]] for key in models}
 
 
-def gap_by_token_type(breakdown: dict, model: str = "two_lstms", rival: str = "one_lstm_matched") -> dict:
+def gap_by_token_type(breakdown: dict, model: str = "two_lstms_first_recipe", rival: str = "one_lstm_matched") -> dict:
     """Where the difference between two models comes from: {kind of next word: (loss gap, share of the gap)}.
 
     breakdown: load_experiment("breakdown"). A kind's loss gap is the rival's mean loss minus the
