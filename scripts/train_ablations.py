@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import platform
 import shlex
 import sys
@@ -38,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import textgen_course as tc  # noqa: E402  (selects the torch backend before Keras is imported)
 from textgen_course import artifacts  # noqa: E402
-from textgen_course.ablation import EXPERIMENTS, matched_units, parameter_count, with_units  # noqa: E402
+from textgen_course.ablation import EXPERIMENTS, load_experiment, matched_units, parameter_count, with_units  # noqa: E402
 from textgen_course.config import ModelConfig  # noqa: E402
 from textgen_course.evaluation import (  # noqa: E402
     TOKEN_TYPES,
@@ -174,6 +173,13 @@ def command_baselines(args) -> None:
     _write("baselines", result)
 
 
+def _scored(scores, groups: dict) -> dict:
+    """A model's scores as the experiment files store them: overall, Keras-clipped loss, by kind of next word."""
+    return {"overall": scores.evaluation().to_dict(),
+            "clipped_loss": scores.clipped_loss(),  # what Keras's validation loss would say
+            "by_token_type": {kind: value.to_dict() for kind, value in breakdown(scores, groups).items()}}
+
+
 def command_breakdown(args) -> None:
     """Every model on the same windows: overall, by kind of next word, by words of context."""
     import numpy as np
@@ -210,9 +216,7 @@ def command_breakdown(args) -> None:
         scores = all_scores[name] = score_targets(scored, data.validation_x, data.validation_y)
         curve = context_length_curve(scored, data.validation_x[subset], data.validation_y[subset], CONTEXT_LENGTHS)
         result["models"][name] = {
-            "overall": scores.evaluation().to_dict(),
-            "clipped_loss": scores.clipped_loss(),  # what Keras's validation loss would say
-            "by_token_type": {kind: value.to_dict() for kind, value in breakdown(scores, groups).items()},
+            **_scored(scores, groups),
             "by_context_length": {str(length): value.to_dict() for length, value in curve.items()},
         }
         print(f"{name}: {scores.evaluation()} ({time.perf_counter() - started:.0f} s)", flush=True)
@@ -236,11 +240,7 @@ def command_second_race(args) -> None:
     for name, scored in (("two_lstms", model), ("one_lstm_matched_gain4", rival)):
         started = time.perf_counter()
         scores[name] = score_targets(scored, data.validation_x, data.validation_y)
-        result_models[name] = {
-            "overall": scores[name].evaluation().to_dict(),
-            "clipped_loss": scores[name].clipped_loss(),
-            "by_token_type": {kind: value.to_dict() for kind, value in breakdown(scores[name], groups).items()},
-        }
+        result_models[name] = _scored(scores[name], groups)
         print(f"{name}: {scores[name].evaluation()} ({time.perf_counter() - started:.0f} s)", flush=True)
     result = {
         "command": _command(),
@@ -266,11 +266,7 @@ def command_start(args) -> None:
     windows and optimizer; the validation perplexity is measured every `every` steps on the
     first `windows` validation windows.
     """
-    import keras
-    import numpy as np
-
-    from textgen_course.ablation import build_architecture
-    from textgen_course.training import compile_for_training, scale_summary_input
+    from textgen_course.training import epoch_order, model_for_training
     from textgen_course.vocabulary import Vocabulary
 
     config, shipped_training, _ = shipped_recipe()
@@ -279,15 +275,12 @@ def command_start(args) -> None:
     data = corpus_windows(text, vocabulary, config, shipped_training)
     check_x, check_y = data.validation_x[: args.windows], data.validation_y[: args.windows]
     batch = shipped_training.batch_size
-    order = np.random.default_rng([shipped_training.seed, 0]).permutation(len(data.train_y))  # epoch 1's order
+    order = epoch_order(shipped_training, 0, len(data.train_y))
     curves = {}
     started = time.perf_counter()
     for gain in (1.0, args.gain or shipped_training.summary_input_gain):
         training = dataclasses.replace(shipped_training, summary_input_gain=gain)
-        keras.utils.set_random_seed(training.seed)
-        model = build_architecture("two_lstms", config, seed=training.seed)
-        scale_summary_input(model, gain)
-        compile_for_training(model, training, steps_per_epoch=-(-len(data.train_y) // batch))
+        model = model_for_training("two_lstms", config, training, steps_per_epoch=-(-len(data.train_y) // batch))
         curve = [tc.evaluate(model, check_x, check_y).perplexity]
         for step in range(args.steps):
             rows = order[step * batch:(step + 1) * batch]
@@ -303,19 +296,11 @@ def command_start(args) -> None:
         "batch_size": batch,
         "validation_windows": int(len(check_y)),
         "validation_perplexity_by_gain": curves,
-        "unigram_perplexity": load_experiment_value("baselines", "unigram", "perplexity"),
+        "unigram_perplexity": load_experiment("baselines")["unigram"]["perplexity"],
         "seconds": round(time.perf_counter() - started),
         "machine": _machine(),
     }
     _write("slow_start", result)
-
-
-def load_experiment_value(name: str, *keys: str):
-    """One value of a shipped experiment, e.g. ("baselines", "unigram", "perplexity")."""
-    value = json.loads((EXPERIMENTS / f"{name}.json").read_text(encoding="utf-8"))
-    for key in keys:
-        value = value[key]
-    return value
 
 
 # The miniature race of book/why_two_lstms.ipynb, whose seed 0 the chapter runs live.

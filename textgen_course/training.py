@@ -55,7 +55,7 @@ class TrainingConfig:
     # (bench/training_profile.py), after about 40 s of compiling; worth it for a full run only
     jit_compile: bool = False
     # LSTM-2's input weights start this many times their Glorot size (1.0: Keras's default).
-    # With 1.0 the two-LSTM model sits at unigram level for about two epochs: LSTM-1's outputs
+    # With 1.0 the two-LSTM model sits at unigram level for its whole first epoch: LSTM-1's outputs
     # start near zero, so LSTM-2 hears almost nothing from it (book/why_two_lstms.ipynb).
     # In the one-LSTM ablation the same factor scales its only LSTM's input weights.
     summary_input_gain: float = 1.0
@@ -104,6 +104,21 @@ def scale_summary_input(model: keras.Model, gain: float) -> None:
     if gain != 1.0:
         kernel = model.get_layer("lstm_2").cell.kernel  # (inputs, 4 * units): what the LSTM reads
         kernel.assign(kernel * gain)
+
+
+def model_for_training(architecture: str, model_config: ModelConfig, training: TrainingConfig,
+                       steps_per_epoch: int) -> TextGenerator:
+    """The seeded, untrained, compiled model train() starts from (LSTM-2's input weights scaled)."""
+    keras.utils.set_random_seed(training.seed)
+    model = build_architecture(architecture, model_config, seed=training.seed)
+    scale_summary_input(model, training.summary_input_gain)
+    compile_for_training(model, training, steps_per_epoch)
+    return model
+
+
+def epoch_order(training: TrainingConfig, epoch: int, windows: int) -> np.ndarray:
+    """The order (a permutation of range(windows)) in which epoch `epoch` (from 0) reads the training windows."""
+    return np.random.default_rng([training.seed, epoch]).permutation(windows)
 
 
 def corpus_windows(text: str, vocabulary: Vocabulary, config: ModelConfig, training: TrainingConfig) -> WindowData:
@@ -178,17 +193,14 @@ def train(
     manifest["corpus"].update(tokens=len(ids), windows=int(len(data.train_y) + len(data.validation_y)),
                               train_windows=int(len(data.train_y)), validation_windows=int(len(data.validation_y)))
 
-    keras.utils.set_random_seed(training.seed)
-    model = build_architecture(architecture, model_config, seed=training.seed)
-    scale_summary_input(model, training.summary_input_gain)
     steps_per_epoch = math.ceil(len(data.train_y) / training.batch_size)
-    compile_for_training(model, training, steps_per_epoch)
+    model = model_for_training(architecture, model_config, training, steps_per_epoch)
     if resume:
         _restore_resume_state(model, out, manifest)
 
     history: list[dict] = manifest["history"]
     for epoch in range(manifest["epoch"], training.epochs):
-        order = np.random.default_rng([training.seed, epoch]).permutation(len(data.train_y))
+        order = epoch_order(training, epoch, len(data.train_y))
         started = time.perf_counter()
         fitted = model.fit(
             data.train_x[order], data.train_y[order], batch_size=training.batch_size,
