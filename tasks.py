@@ -2,7 +2,9 @@
 
     python3 tasks.py book       set up, then build the HTML book (every chapter executed)
     python3 tasks.py test       set up, then run every test (library, notebooks, browser, JupyterLab,
-                                student edition)
+                                student edition): what CI runs
+    python3 tasks.py test --fast   only the tests that need no browser, server, notebook execution,
+                                book build, full-data scoring or real training (under a minute)
 
 For instructors (see the book's Instructor guide):
 
@@ -101,17 +103,20 @@ def student_book(args) -> None:
     started = time.perf_counter()
     launch = ["--launch-repository", args.launch_repository, "--launch-branch", args.launch_branch] \
         if args.launch_repository else []
-    run(PYTHON, "scripts/editions.py", "student-book", *launch)
+    run(PYTHON, "-m", "textgen_course.tools.editions", "student-book", *launch)
     print(f"Built the student edition in {time.perf_counter() - started:.0f} s")
 
 
-def script(path: str):
-    """A command that hands its arguments to one of the scripts (its --help lists them)."""
+def course_tool(module: str, *leading: str):
+    """A command that hands its arguments to one of the course's tools (its --help lists them)."""
     def command(args) -> None:
         started = time.perf_counter()
-        run(PYTHON, path, args.command, *args.forwarded)
+        run(PYTHON, "-m", f"textgen_course.tools.{module}", *leading, *args.forwarded)
         print(f"Done in {time.perf_counter() - started:.0f} s")
     return command
+
+
+FAST = "not browser and not notebook and not heavy"  # the pytest markers of pyproject.toml
 
 
 def test(args) -> None:
@@ -119,11 +124,15 @@ def test(args) -> None:
     in a browser, a chapter through JupyterLab; then the student edition: its book builds, and each
     student notebook fails only at the checks of the exercises it leaves for the learner."""
     started = time.perf_counter()
+    if args.fast:
+        run(PYTHON, "-m", "pytest", "tests", "-m", FAST, "-p", "no:cacheprovider", *args.pytest_args)
+        print(f"Fast tests passed in {time.perf_counter() - started:.0f} s (the full run: python3 tasks.py test)")
+        return
     run(PYTHON, "-m", "pytest", "tests", "book", "--nbval", "--nbval-sanitize-with", "book/sanitize.cfg",
         "-p", "no:cacheprovider", *args.pytest_args)
     if not args.pytest_args:  # a selection (-k ...) runs only what it selects
-        run(PYTHON, "scripts/editions.py", "student-book")
-        run(PYTHON, "scripts/editions.py", "student-notebooks", "--execute")
+        run(PYTHON, "-m", "textgen_course.tools.editions", "student-book")
+        run(PYTHON, "-m", "textgen_course.tools.editions", "student-notebooks", "--execute")
     print(f"All tests passed in {time.perf_counter() - started:.0f} s")
 
 
@@ -142,16 +151,18 @@ def main() -> None:
     book_parser.set_defaults(run=book)
     commands.add_parser("pdf", help="the whole book as one PDF (needs LaTeX: see the README)").set_defaults(run=pdf)
     test_parser = commands.add_parser("test", help="set up and run every test")
+    test_parser.add_argument("--fast", action="store_true",
+                             help=f'only pytest -m "{FAST}" over tests/: no notebooks, browser or student edition')
     test_parser.add_argument("pytest_args", nargs="*", help="extra arguments for pytest, e.g. -k embedding")
     test_parser.set_defaults(run=test)
     commands.add_parser("setup", help="only create .venv and install").set_defaults(run=lambda args: None)
-    for name, path, summary in [
-        ("student-notebooks", "scripts/editions.py",
+    for name, command, summary in [
+        ("student-notebooks", course_tool("editions", "student-notebooks"),
          "write the chapters without solutions to _build/student/notebooks (--execute: and check them)"),
-        ("assign", "scripts/assignments.py", "turn a chapter's exercises into an otter-grader assignment"),
-        ("grade", "scripts/assignments.py", "grade a folder of submitted notebooks into a CSV"),
-    ]:  # their options belong to the script: `python3 tasks.py assign --help` lists them
-        commands.add_parser(name, help=summary, add_help=False).set_defaults(run=script(path), forwards=True)
+        ("assign", course_tool("assign"), "turn a chapter's exercises into an otter-grader assignment"),
+        ("grade", course_tool("grade"), "grade a folder of submitted notebooks into a CSV"),
+    ]:  # their options belong to the tool: `python3 tasks.py assign --help` lists them
+        commands.add_parser(name, help=summary, add_help=False).set_defaults(run=command, forwards=True)
     args, forwarded = parser.parse_known_args()
     if forwarded and not getattr(args, "forwards", False):
         parser.error(f"unrecognized arguments: {' '.join(forwarded)}")

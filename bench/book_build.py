@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.toc is None:
             args.toc = Path(tempfile.mkdtemp(prefix="textgen-book-bench-toc-")) / "_toc.yml"
             args.toc.write_text(QUICK_TOC, encoding="utf-8")
-        args.test_command = shlex.join([sys.executable, "-c", "import time; time.sleep(0.2); print('quick: no tests run')"])
+        args.test_command = shlex.join([sys.executable, "-c",
+                                        "import time; time.sleep(0.2); print('quick: no tests run')"])
     clock = measure.RunClock()
     output = args.output or Path(tempfile.mkdtemp(prefix="textgen-book-bench-"))
     shutil.rmtree(output, ignore_errors=True)

@@ -36,17 +36,20 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "training_throughput": (
         "train_samples_per_s", "train_keras_torch_to_plain_torch", "train_share_of_peak",
         "train_flops_per_sample", "forward_flops_per_sample", "matmul_flops_per_s", "train_by_batch_size",
-        "train_recorded_in_artifact", "jax_backend",
+        "train_recorded_in_artifact", "jax_backend", "train_targets",
     ),
     "training_profile": ("train_profile",),
+    "training_epoch": ("train_epoch_s",),
     "generation_speed": ("generate_words_per_s", "generate_paths", "generate_by_threads", "generate_same_greedy_text"),
     "quality": ("validation_perplexity", "validation_accuracy", "validation_top5_accuracy", "validation_windows",
                 "quality_notes"),
+    "browser_speed": ("browser_generate_words_per_s", "browser_first_prediction_ms", "browser_speed_details"),
     "book_build": ("book_clean_build_s", "book_cached_build_s", "chapter_execution_s", "test_command_s",
                    "book_build_details"),
 }
 # Sections whose figures are timings (a busy machine changes them); quality's scores do not depend on load.
-TIMED_SECTIONS = ("training_throughput", "training_profile", "generation_speed", "book_build")
+TIMED_SECTIONS = ("training_throughput", "training_profile", "training_epoch", "generation_speed", "browser_speed",
+                  "book_build")
 REQUIRED_SUBKEYS = {
     "train_samples_per_s": ("keras_torch", "plain_torch", "keras_jax"),
     "generate_words_per_s": ("keras", "torch_twin"),

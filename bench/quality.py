@@ -4,7 +4,7 @@
     .venv/bin/python bench/quality.py --quick   # 2,000 windows, to check the script works (seconds)
 
 Every model is scored on the same targets: the validation windows exactly as training
-makes them (textgen_course.training.corpus_windows: the last tenth of each tenth of the
+makes them (textgen_course.training.shipped_windows: the last tenth of each tenth of the
 text, never seen in training), 13 words in, the next word scored.
     model     the shipped two-LSTM model (tc.load_pretrained()); scored through its PyTorch
               twin for speed, and checked against the Keras model itself on a subset
@@ -16,7 +16,7 @@ text, never seen in training), 13 words in, the next word scored.
               the one-LSTM ablations of the first recipe (Keras's default start)
     model_first_recipe
               the two-LSTM model of the first recipe (shipped until the second)
-              The ablations (scripts/train_ablations.py) come as the library reports
+              The ablations (textgen_course/tools/train_ablations.py) come as the library reports
               them: textgen_course.ablation.full_budget_results(), scored by the same
               evaluation code on the same windows (retraining them takes hours, so this
               script reads them rather than measures them)
@@ -34,12 +34,12 @@ import time
 import numpy as np
 
 import measure
+from textgen_course.ablation import VARIANTS  # the one registry of the trained rivals
 
-ABLATIONS = ("one_lstm_matched_gain4", "one_lstm", "one_lstm_matched")  # every one-LSTM rival
+ABLATIONS = tuple(name for name, variant in VARIANTS.items() if variant.architecture == "one_lstm")  # every rival
 FROM_LIBRARY = (*ABLATIONS, "model_first_recipe")
 LIBRARY_KEYS = {"model": "two_lstms", "unigram": "unigram", "ngram": "kneser_ney_trigram",
-                "one_lstm_matched_gain4": "one_lstm_matched_gain4", "one_lstm": "one_lstm",
-                "one_lstm_matched": "one_lstm_matched",
+                **{name: name for name in ABLATIONS},
                 "model_first_recipe": "two_lstms_first_recipe"}  # ours -> the library's
 
 
@@ -73,16 +73,16 @@ def main(argv: list[str] | None = None) -> int:
 
     import textgen_course as tc
     from textgen_course.artifacts import pretrained_manifest
-    from textgen_course.evaluation import KneserNeyTrigram, UnigramModel, evaluate
-    from textgen_course.training import TrainingConfig, corpus_windows
-    from textgen_course.windows import split_ids
+    from textgen_course.baselines import fit_baselines
+    from textgen_course.evaluation import evaluate
+    from textgen_course.training import TrainingConfig, shipped_windows
 
     model, vocabulary = tc.load_pretrained()
     manifest = pretrained_manifest()
     training = TrainingConfig(**manifest["training"])
     text = tc.load_corpus()
-    data = corpus_windows(text, vocabulary, model.config, training)
-    train_pieces, _ = split_ids(vocabulary.encode(text), training.validation_fraction)
+    data = shipped_windows(text, vocabulary)
+    unigram, trigram = fit_baselines(vocabulary.encode(text), len(vocabulary), training.validation_fraction)
     x, y = data.validation_x[: args.windows], data.validation_y[: args.windows]
     all_windows = args.windows is None or args.windows >= len(data.validation_y)
 
@@ -94,10 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     keras_subset = evaluate(model, x[subset], y[subset])
     twin_subset = evaluate(tc.torch_model_from_keras(model), x[subset], y[subset])
     clock_start = time.perf_counter()
-    scores["unigram"] = UnigramModel(np.concatenate(train_pieces), len(vocabulary)).evaluate(x, y)
+    scores["unigram"] = unigram.evaluate(x, y)
     seconds["unigram"] = time.perf_counter() - clock_start
     clock_start = time.perf_counter()
-    scores["ngram"] = KneserNeyTrigram(train_pieces, len(vocabulary)).evaluate(x, y)
+    scores["ngram"] = trigram.evaluate(x, y)
     seconds["ngram"] = time.perf_counter() - clock_start
 
     library = library_scores()

@@ -10,7 +10,8 @@ At the shipped batch size (512), on the same windows as bench/training_throughpu
    next to the same split for the plain PyTorch loop.
 2. Which tensor operations take the time (torch.profiler), for both.
 3. Variants, each measured right next to the plain PyTorch loop (same threads), several times:
-     as shipped            Adam with cosine decay, accuracy and top-5 metrics (the course's recipe)
+     as shipped            Adam with cosine decay, accuracy and top-5 metrics (the course's recipe),
+                           with Keras's own LSTM step loop (fused_lstm off)
      no training metrics   loss only
      one thread            torch and BLAS limited to one thread (both sides)
      jit_compile=True      the course's recipe with the training step compiled by torch.compile
@@ -18,9 +19,10 @@ At the shipped batch size (512), on the same windows as bench/training_throughpu
      unbind patch          Keras's CPU LSTM loop with x_proj.unbind(0) instead of x_proj[t]
                            (a one-line change to Keras, tried by patching it in this process)
      fused kernel patch    Keras's LSTM routed to torch's fused LSTM kernel on CPU (Keras only
-                           uses it on CUDA; tried by patching a private Keras function)
+                           uses it on CUDA): textgen_course/fused_lstm.py, which train() now uses
    and what Keras does with steps_per_execution > 1.
-The patches are experiments to locate the cost, not something the course ships.
+The unbind patch is an experiment to locate the cost; the fused kernel is what the course ships
+(textgen_course/fused_lstm.py, tested against Keras's loop in tests/test_fused_lstm.py).
 Writes train_profile to bench/results.json.
 """
 
@@ -134,20 +136,6 @@ def _unbind_fallback_lstm(inputs, initial_state_h, initial_state_c, kernel, recu
     return h, outputs, [h, c]
 
 
-def _fused_lstm(inputs, initial_state_h, initial_state_c, mask, kernel, recurrent_kernel, bias, activation,
-                recurrent_activation, return_sequences=False, go_backwards=False, unroll=False, batch_first=True):
-    """Keras's torch LSTM through torch's fused kernel (the path Keras takes on CUDA), on the CPU."""
-    rnn = _torch_rnn_module()
-    if mask is not None or go_backwards or unroll or not batch_first:
-        raise NotImplementedError  # Keras then falls back to its generic loop
-    kernel, recurrent_kernel = rnn.convert_to_tensor(kernel), rnn.convert_to_tensor(recurrent_kernel)
-    bias = rnn.convert_to_tensor(bias)
-    inputs = rnn.convert_to_tensor(inputs).to(kernel.dtype)
-    h = rnn.convert_to_tensor(initial_state_h).to(kernel.dtype)
-    c = rnn.convert_to_tensor(initial_state_c).to(kernel.dtype)
-    return rnn._cudnn_lstm(inputs, h, c, kernel, recurrent_kernel, bias, return_sequences, device=inputs.device)
-
-
 @contextlib.contextmanager
 def keras_patch(name: str | None):
     """Temporarily replace part of Keras's torch LSTM (see the module docstring)."""
@@ -158,7 +146,9 @@ def keras_patch(name: str | None):
     if name == "unbind":
         rnn._fallback_lstm = _unbind_fallback_lstm
     elif name == "fused":
-        backend.lstm = _fused_lstm
+        from textgen_course import fused_lstm
+
+        backend.lstm = fused_lstm.fused_lstm
     try:
         yield
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
@@ -79,3 +80,57 @@ def small_text_file(tmp_path, small_text):
     path = tmp_path / "small.txt"
     path.write_text(small_text, encoding="utf-8")
     return path
+
+
+# ---- a trained artifact folder (training and artifacts tests) --------------------------------
+
+TINY = tc.ModelConfig(vocab_size=30, sequence_length=6, embedding_dim=8, lstm1_units=12, lstm2_units=8)
+
+
+def _quick():
+    from textgen_course.training import TrainingConfig
+
+    return TrainingConfig(epochs=3, batch_size=64, learning_rate=1e-2, final_learning_rate=1e-3, patience=3)
+
+
+QUICK = _quick()
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory, small_text):
+    """(TrainingResult, corpus path): the TINY model trained for QUICK's three epochs on the small text."""
+    from textgen_course.training import train
+
+    folder = tmp_path_factory.mktemp("run") / "artifact"
+    corpus = folder.parent / "small.txt"
+    corpus.write_text(small_text, encoding="utf-8")
+    return train(folder, corpus, TINY, QUICK, verbose=0), corpus
+
+
+def copy_folder(folder, tmp_path):
+    """A copy of an artifact folder, to damage without touching the shared one."""
+    import shutil
+
+    target = tmp_path / "copy"
+    shutil.copytree(folder, target)
+    return target
+
+
+# ---- an otter-grader assignment of the fixture chapter (assign and grade tests) ---------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURE_CHAPTER = FIXTURES / "exercise_chapter.ipynb"
+
+CORRECT_SOFTMAX = """def softmax(logits, temperature=1.0):
+    scaled = logits / temperature
+    exps = np.exp(scaled - scaled.max(axis=-1, keepdims=True))
+    return exps / exps.sum(axis=-1, keepdims=True)"""
+
+
+@pytest.fixture(scope="session")
+def assignment(tmp_path_factory):
+    """`otter assign` run once on the fixture chapter (it executes the chapter: about a minute)."""
+    from textgen_course.tools import assign
+
+    output = tmp_path_factory.mktemp("assignments")
+    return assign.assign(FIXTURE_CHAPTER, output, files=[FIXTURES / "fixture_checks.py"])

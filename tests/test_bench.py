@@ -9,12 +9,9 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-import textgen_course as tc
-from conftest import SMALL
-from textgen_course.flops import forward_flops, forward_flops_by_stage, training_flops
+from textgen_course.flops import forward_flops, training_flops
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
@@ -38,47 +35,6 @@ class FixedClock(measure.RunClock):
 
     def others_cpu_share(self):
         return self._others
-
-
-def test_forward_flops_of_the_notes_model_stage_by_stage():
-    stages = forward_flops_by_stage(tc.ModelConfig())
-    assert stages == {
-        "embedding": 0,
-        "lstm_1": 13 * 2 * (100 + 150) * 4 * 150,  # 3,900,000
-        "lstm_2": 13 * 2 * (150 + 100) * 4 * 100,  # 2,600,000
-        "dense_softmax": 2 * 100 * 4818,  # 963,600
-    }
-    assert forward_flops() == 7_463_600
-    assert training_flops() == 3 * 7_463_600
-
-
-def test_forward_flops_equal_the_matrix_products_torch_counts_in_the_keras_model():
-    from torch.utils.flop_counter import FlopCounterMode
-
-    model = tc.build_model(SMALL, seed=0)
-    ids = np.random.default_rng(0).integers(0, SMALL.vocab_size, (4, SMALL.sequence_length))
-    with FlopCounterMode(display=False) as counter:
-        model(ids)
-    assert counter.get_total_flops() == 4 * forward_flops(SMALL)
-
-
-def test_training_flops_are_three_forward_passes_less_the_unneeded_initial_state_gradients():
-    import keras
-    from torch.utils.flop_counter import FlopCounterMode
-
-    model = tc.build_model(SMALL, seed=0)
-    ids = np.random.default_rng(0).integers(0, SMALL.vocab_size, (4, SMALL.sequence_length))
-    with FlopCounterMode(display=False) as counter:
-        probabilities = model(ids, training=True)
-        keras.ops.mean(keras.losses.sparse_categorical_crossentropy(np.arange(4), probabilities)).backward()
-    # autograd skips the gradient for each LSTM's zero initial state: one recurrent product per layer
-    skipped = 2 * SMALL.lstm1_units * 4 * SMALL.lstm1_units + 2 * SMALL.lstm2_units * 4 * SMALL.lstm2_units
-    assert counter.get_total_flops() == 4 * (training_flops(SMALL) - skipped)
-
-
-def test_flop_counts_reject_what_is_not_a_config():
-    with pytest.raises(ValueError, match="expected a ModelConfig"):
-        forward_flops({"vocab_size": 4818})
 
 
 def test_an_empty_results_file_has_every_required_key_and_passes_the_schema():
@@ -271,6 +227,7 @@ def _quick(script, tmp_path, *extra) -> dict:
     return data
 
 
+@pytest.mark.heavy
 def test_training_throughput_quick_measures_both_loops_and_the_share_of_peak(tmp_path):
     data = _quick(training_throughput, tmp_path)
     speeds = data["train_samples_per_s"]
@@ -285,6 +242,7 @@ def test_training_throughput_quick_measures_both_loops_and_the_share_of_peak(tmp
     assert data["train_recorded_in_artifact"]["batch_size"] == 512
 
 
+@pytest.mark.heavy
 def test_training_profile_quick_splits_a_step_and_measures_every_variant(tmp_path):
     profile = _quick(training_profile, tmp_path)["train_profile"]
     assert profile["batch_size"] == 32
@@ -307,6 +265,7 @@ def test_the_profile_patches_leave_keras_as_it_was():
         assert (backend.lstm, rnn._fallback_lstm) == before
 
 
+@pytest.mark.heavy
 def test_generation_speed_quick_times_every_path_and_they_write_the_same_words(tmp_path):
     data = _quick(generation_speed, tmp_path)
     assert data["generate_same_greedy_text"] is True
@@ -316,6 +275,7 @@ def test_generation_speed_quick_times_every_path_and_they_write_the_same_words(t
     assert data["generate_paths"]["words"] == 10
 
 
+@pytest.mark.heavy
 def test_quality_quick_scores_the_first_windows_and_reads_the_ablations_from_the_library(tmp_path):
     from textgen_course.ablation import full_budget_results
 
@@ -330,6 +290,7 @@ def test_quality_quick_scores_the_first_windows_and_reads_the_ablations_from_the
     assert keras_vs_twin["keras_perplexity"] == pytest.approx(keras_vs_twin["twin_perplexity"], rel=1e-4)
 
 
+@pytest.mark.notebook
 def test_book_build_quick_builds_a_one_page_book_twice_and_times_a_command(tmp_path):
     data = _quick(book_build, tmp_path)
     details = data["book_build_details"]

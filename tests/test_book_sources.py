@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from textgen_course import prose
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))
 LABEL = re.compile(r"^:label:\s*(\S+)", re.MULTILINE)
-TARGET = re.compile(r"^\(([\w-]+)\)=\s*$", re.MULTILINE)
-EXERCISE = re.compile(r"^```\{exercise\}[^\n]*\n((?::[^\n]*\n)*)", re.MULTILINE)
-SOLUTION = re.compile(r"^```\{solution-start\}\s*(\S+)", re.MULTILINE)
+TARGET = re.compile(r'^(?:\(([\w-]+)\)=|<a id="([\w-]+)"></a>)\s*$', re.MULTILINE)
+EXERCISE = re.compile(r"^(?:```|:::)\{exercise\}[^\n]*\n((?::[^\n]*\n)*)", re.MULTILINE)
+SOLUTION = re.compile(r"^(?:```|:::)\{solution-start\}\s*(\S+)", re.MULTILINE)
 
 
 def markdown(chapter: Path) -> str:
@@ -46,7 +48,7 @@ def test_labels_and_targets_are_unique_across_the_book():
     where: dict[str, list[str]] = {}
     for chapter in CHAPTERS:
         text = markdown(chapter)
-        for name in LABEL.findall(text) + TARGET.findall(text):
+        for name in LABEL.findall(text) + [myst or html for myst, html in TARGET.findall(text)]:
             owners[name] += 1
             where.setdefault(name, []).append(chapter.stem)
     duplicates = {name: where[name] for name, count in owners.items() if count > 1}
@@ -84,3 +86,21 @@ def test_every_chapter_was_executed_top_to_bottom_in_one_kernel(chapter):
     assert None not in counts, f"{chapter.name}: some cells were never run; run scripts/execute_notebooks.py"
     assert counts == sorted(counts) and len(set(counts)) == len(counts), \
         f"{chapter.name}: cells were run out of order; run scripts/execute_notebooks.py"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_no_raw_myst_and_every_quoted_number_and_listing_is_current(chapter):
+    """What Colab, GitHub and JupyterLab show: no raw role, target or literalinclude; each number the
+    prose quotes is the chapter's stored glue output, each listing the library's current source."""
+    found = prose.problems(json.loads(chapter.read_text(encoding="utf-8")), chapter.stem)
+    assert not found, "\n".join(found) + "\n(fix: .venv/bin/python scripts/bake_prose.py " + f"book/{chapter.name})"
+
+
+def test_every_chapter_is_already_baked(tmp_path):
+    """Baking a committed chapter again changes nothing (the script is idempotent and was run)."""
+    book = tmp_path / "book"
+    book.mkdir()
+    for path in CHAPTERS + sorted((ROOT / "book").glob("*.md")):
+        (book / path.name).write_bytes(path.read_bytes())
+    changed = [path.name for path in sorted(book.glob("*.ipynb")) if prose.bake_notebook(path)]
+    assert not changed, f"run .venv/bin/python scripts/bake_prose.py on: {changed}"

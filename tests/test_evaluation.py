@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 import textgen_course as tc
-from textgen_course.evaluation import KneserNeyTrigram, UnigramModel, evaluate, score_probabilities
+from textgen_course.baselines import KneserNeyTrigram, UnigramModel
+from textgen_course.evaluation import evaluate, score_probabilities
 from conftest import SMALL, random_ids
 
 
@@ -27,49 +28,6 @@ def test_evaluate_matches_keras_loss(small_model):
     trainer = keras.Model(small_model.input, small_model.output)
     trainer.compile(loss="sparse_categorical_crossentropy")
     assert ours.loss == pytest.approx(trainer.evaluate(x, y, verbose=0), rel=1e-4)
-
-
-def test_unigram_model_is_add_one_smoothed():
-    model = UnigramModel(np.array([2, 2, 3]), vocab_size=5)
-    np.testing.assert_allclose(model.probabilities, [0, 1 / 7, 3 / 7, 2 / 7, 1 / 7])
-
-
-def test_kneser_ney_equals_nltk_on_a_toy_text():
-    from nltk.lm import KneserNeyInterpolated
-    from nltk.util import everygrams
-
-    rng = np.random.default_rng(0)
-    ids = np.concatenate([[1], rng.integers(2, 12, 400)])
-    tokens = [str(i) for i in ids]
-    reference = KneserNeyInterpolated(3, discount=0.75)
-    reference.fit([list(everygrams(tokens, max_len=3))], tokens)
-    ours = KneserNeyTrigram([ids], vocab_size=12, discount=0.75, add=0.0)
-    contexts = np.array([[u, v] for u in range(2, 12) for v in range(2, 12)])
-    probabilities = ours.probabilities(contexts)
-    expected = np.array([[reference.score(str(w), [str(u), str(v)]) for w in range(2, 12)] for u, v in contexts])
-    np.testing.assert_allclose(probabilities[:, 2:], expected, atol=1e-7)
-
-
-def test_kneser_ney_distributions_are_proper_for_seen_and_unseen_contexts():
-    rng = np.random.default_rng(1)
-    model = KneserNeyTrigram([rng.integers(1, 30, 2000)], vocab_size=40)
-    contexts = np.array([[u, v] for u in range(40) for v in range(40)])
-    probabilities = model.probabilities(contexts)
-    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
-    assert probabilities[:, 0].max() == 0 and probabilities[:, 35].min() > 0  # unseen words still possible
-
-
-def test_kneser_ney_beats_unigram_on_patterned_text(small_text):
-    from textgen_course.vocabulary import Vocabulary
-    from textgen_course.windows import prepare_windows, split_ids
-
-    vocabulary = Vocabulary.from_text(small_text, size=30)
-    ids = vocabulary.encode(small_text)
-    data = prepare_windows(ids, 6)
-    train_pieces, _ = split_ids(ids)
-    trigram = KneserNeyTrigram(train_pieces, 30).evaluate(data.validation_x, data.validation_y)
-    unigram = UnigramModel(np.concatenate(train_pieces), 30).evaluate(data.validation_x, data.validation_y)
-    assert trigram.perplexity < unigram.perplexity
 
 
 def test_perplexity_is_the_inverse_geometric_mean_of_the_target_probabilities():
@@ -105,16 +63,6 @@ def test_the_twin_and_the_keras_model_get_the_same_scores(small_model):
     twin_result = evaluate(tc.torch_model_from_keras(small_model), x, y)
     assert twin_result.loss == pytest.approx(keras_result.loss, rel=1e-5)
     assert twin_result.top5_accuracy == keras_result.top5_accuracy
-
-
-def test_baselines_are_scored_through_the_same_function():
-    rng = np.random.default_rng(3)
-    ids = rng.integers(1, 20, 3000)
-    windows, targets = tc.make_windows(ids, 5)
-    trigram, unigram = KneserNeyTrigram([ids[:2000]], 20), UnigramModel(ids[:2000], 20)
-    for baseline in (trigram, unigram):
-        assert baseline.evaluate(windows, targets) == evaluate(baseline, windows, targets)
-    np.testing.assert_allclose(trigram.window_probabilities(windows[:3]), trigram.probabilities(windows[:3, -2:]))
 
 
 def test_keep_last_words_pads_on_the_left_like_a_short_seed():
@@ -185,3 +133,31 @@ def test_clipped_loss_counts_tiny_probabilities_as_keras_does():
     scores = TargetScores(np.log(np.array([0.5, 1e-9])), np.zeros(2, int))
     assert scores.evaluation().loss == pytest.approx((np.log(2) + np.log(1e9)) / 2)
     assert scores.clipped_loss() == pytest.approx((np.log(2) + np.log(1e7)) / 2)
+
+
+def test_a_strided_sample_spreads_over_the_whole_set_and_keeps_pairs_together():
+    from textgen_course.evaluation import strided_sample
+
+    windows = np.arange(1000 * 13).reshape(1000, 13)
+    targets = np.arange(1000)
+    x, y = strided_sample(windows, targets, 200)
+    assert x.shape == (200, 13) and len(y) == 200
+    np.testing.assert_array_equal(y, np.arange(0, 1000, 5))  # every 5th pair, first to last
+    np.testing.assert_array_equal(x[:, 0], y * 13)  # each window still with its own target
+    with pytest.raises(ValueError, match="count must be in 1..1000"):
+        strided_sample(windows, targets, 1001)
+
+
+def test_a_perplexity_estimate_has_the_standard_error_of_its_mean_loss():
+    from textgen_course.evaluation import TargetScores, estimate_perplexity
+
+    losses = np.random.default_rng(0).exponential(4.7, size=4000)  # (n,) per-window losses in nats
+    estimate = estimate_perplexity(TargetScores(-losses, np.zeros(4000, dtype=int)))
+    assert estimate.perplexity == pytest.approx(np.exp(losses.mean()))
+    se_of_loss = losses.std(ddof=1) / np.sqrt(4000)
+    # exp(mean ± se) brackets the perplexity ± its standard error to first order
+    assert estimate.standard_error == pytest.approx((np.exp(losses.mean() + se_of_loss)
+                                                     - np.exp(losses.mean() - se_of_loss)) / 2, rel=1e-3)
+    assert "estimate from 4,000 windows" in str(estimate)
+    halves = [estimate_perplexity(TargetScores(-part, np.zeros(2000, dtype=int))) for part in np.split(losses, 2)]
+    assert halves[0].standard_error > estimate.standard_error  # fewer windows, wider error

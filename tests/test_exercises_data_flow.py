@@ -6,6 +6,7 @@ import pytest
 import textgen_course as tc
 from textgen_course.embedding import embed_numpy
 from textgen_course.exercises import WrongAnswer
+from textgen_course.exercises.checking import Delegated
 from textgen_course.exercises.data_flow import (
     CHECK_CONFIG,
     _random_weights,
@@ -29,8 +30,22 @@ def right_forward_pass(ids, weights):
 def test_reference_answers_pass(capsys):
     assert check_answer_total_parameters(1_329_618, 1_219_418)
     assert check_forward_pass(right_forward_pass)
-    assert check_forward_pass(reference_forward_pass, quiet=True)
     assert capsys.readouterr().out.count("✓") == 2
+
+
+@pytest.mark.parametrize(
+    "answer, called",
+    [
+        (lambda ids, w: w.probabilities(ids), "textgen_course.numpy_model.NumpyTextGenerator.probabilities"),
+        (lambda ids, w: softmax(w.logits(ids)), "textgen_course.numpy_model.NumpyTextGenerator.logits"),
+        (lambda ids, w: reference_forward_pass(ids, w), "textgen_course.exercises.data_flow.reference_forward_pass"),
+    ],
+)
+def test_answers_that_call_the_whole_model_are_rejected(answer, called):
+    with pytest.raises(Delegated, match=f"forward_pass calls {called}, which already computes the answer"):
+        check_forward_pass(answer)
+    weights = _random_weights()
+    assert weights.probabilities(np.zeros((1, 5), dtype=int)).shape == (1, CHECK_CONFIG.vocab_size)  # back on
 
 
 def test_total_parameters_agrees_with_keras_for_a_changed_config():

@@ -3,13 +3,15 @@
 import numpy as np
 import pytest
 
-from textgen_course.embedding import embed_one_hot, embed_numpy, embedding_parameter_count
+from textgen_course.embedding import embed_one_hot, embed_numpy, embedding_parameter_count, one_hot
 from textgen_course.config import ModelConfig
 from textgen_course.exercises import WrongAnswer
+from textgen_course.exercises.checking import Delegated
 from textgen_course.exercises.embedding import (
     check_answer_parameters,
     check_answer_shape,
     check_one_hot_lookup,
+    reference_one_hot_lookup,
 )
 
 
@@ -35,13 +37,65 @@ def test_the_parameter_answer_is_the_library_formula():
 def test_other_right_answers_pass():
     import torch
 
-    def with_torch(matrix, ids):
-        one_hot = torch.nn.functional.one_hot(torch.tensor(ids), matrix.shape[0]).float()
+    def with_torch(matrix, ids):  # its own one-hot vectors, the product in float32
+        one_hot = torch.tensor(ids[..., None] == np.arange(matrix.shape[0]), dtype=torch.float32)
         return one_hot @ torch.tensor(matrix, dtype=torch.float32)  # float32: within the tolerance
 
+    def with_einsum(matrix, ids):
+        return np.einsum("bsv,vd->bsd", np.eye(len(matrix))[ids], matrix)
+
+    def with_loops(matrix, ids):  # the product written out, one number at a time
+        vocab_size, dimensions = matrix.shape
+        one_hot = np.eye(vocab_size)[ids]
+        out = np.zeros(ids.shape + (dimensions,))
+        for b, s, d in np.ndindex(out.shape):
+            out[b, s, d] = sum(one_hot[b, s, v] * matrix[v, d] for v in range(vocab_size))
+        return out
+
     assert check_one_hot_lookup(with_torch, quiet=True)
-    assert check_one_hot_lookup(lambda matrix, ids: embed_one_hot(matrix, ids), quiet=True)
-    assert check_one_hot_lookup(lambda matrix, ids: embed_numpy(matrix, ids), quiet=True)  # row selection: same numbers
+    assert check_one_hot_lookup(with_einsum, quiet=True)
+    assert check_one_hot_lookup(with_loops, quiet=True)
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (lambda matrix, ids: matrix[ids], r"picks the rows out of the matrix with the ids \(matrix\[ids\]"),
+        (lambda matrix, ids: matrix.T[:, ids].transpose(1, 2, 0), "picks the rows out of the matrix"),
+        (lambda matrix, ids: np.take(matrix, ids, axis=0), "picks the rows out of the matrix"),
+        (lambda matrix, ids: matrix.take(ids, axis=0), "picks the rows out of the matrix"),
+        (lambda matrix, ids: np.stack([matrix[list(row)] for row in ids]), "picks the rows out of the matrix"),
+    ],
+)
+def test_picking_rows_instead_of_multiplying_is_rejected(answer, message):
+    with pytest.raises(WrongAnswer, match=message):
+        check_one_hot_lookup(answer)
+
+
+@pytest.mark.parametrize(
+    "answer, called",
+    [
+        (lambda matrix, ids: embed_one_hot(matrix, ids), "textgen_course.embedding.embed_one_hot"),
+        (lambda matrix, ids: embed_numpy(matrix, ids), "textgen_course.embedding.embed_numpy"),
+        (lambda matrix, ids: one_hot(ids, len(matrix)) @ matrix, "textgen_course.embedding.one_hot"),
+        (lambda matrix, ids: reference_one_hot_lookup(matrix, ids),
+         "textgen_course.exercises.embedding.reference_one_hot_lookup"),
+    ],
+)
+def test_answers_that_call_the_library_are_rejected(answer, called):
+    with pytest.raises(Delegated, match=f"one_hot_lookup calls {called}, which already computes the answer"):
+        check_one_hot_lookup(answer)
+    np.testing.assert_array_equal(embed_numpy(np.eye(3), np.array([[2]])), [[[0, 0, 1]]])  # switched back on
+
+
+def test_a_torch_one_hot_is_rejected_too():
+    import torch
+
+    def with_torch_one_hot(matrix, ids):
+        return torch.nn.functional.one_hot(torch.tensor(ids), len(matrix)).double() @ torch.tensor(matrix)
+
+    with pytest.raises(Delegated, match="calls torch.nn.functional.one_hot"):
+        check_one_hot_lookup(with_torch_one_hot)
 
 
 @pytest.mark.parametrize(

@@ -3,14 +3,19 @@
 import numpy as np
 import pytest
 
+import types
+
+import textgen_course.lstm_gates
 from textgen_course.exercises import WrongAnswer
+from textgen_course.exercises.checking import Delegated
 from textgen_course.exercises.lstm_context import (
     check_answer_parameters,
     check_answer_shape,
     check_lstm_step,
     reference_lstm_step,
 )
-from textgen_course.lstm_gates import sigmoid
+from textgen_course.lstm_gates import LstmWeights, run_lstm, sigmoid
+from textgen_course.lstm_gates import lstm_step as library_step
 
 
 def right_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
@@ -52,8 +57,15 @@ def test_the_reference_itself_matches_the_library_step():
     np.testing.assert_allclose(c_t, expected_c, atol=1e-12)
 
 
+# The mistakes are made by a copy of the reference's code: the learner's own function, not the
+# reference itself, which the check switches off while the learner's step runs.
+own_step = types.FunctionType(reference_lstm_step.__code__, reference_lstm_step.__globals__, "own_step",
+                              reference_lstm_step.__defaults__)
+own_step.__kwdefaults__ = reference_lstm_step.__kwdefaults__
+
+
 def mistaken(**mistake):
-    return lambda *args: reference_lstm_step(*args, **mistake)
+    return lambda *args: own_step(*args, **mistake)
 
 
 @pytest.mark.parametrize(
@@ -71,12 +83,49 @@ def mistaken(**mistake):
         (mistaken(tanh_on_cell=False), "forgot the tanh on the cell"),
         (mistaken(hidden_from_old_cell=True), "from the new cell state c_t, not from c_prev"),
         (mistaken(interleaved=True), "split the wrong way"),
-        (lambda *args: reference_lstm_step(*args)[::-1], r"returned \(c_t, h_t\)"),
+        (lambda *args: own_step(*args)[::-1], r"returned \(c_t, h_t\)"),
     ],
 )
 def test_typical_mistakes_are_named(answer, message):
     with pytest.raises(WrongAnswer, match=message):
         check_lstm_step(answer)
+
+
+def wraps_the_library_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    h_t, c_t, _ = textgen_course.lstm_gates.lstm_step(x_t, h_prev, c_prev, LstmWeights(kernel, recurrent_kernel, bias))
+    return h_t, c_t
+
+
+def wraps_it_under_another_name(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    return library_step(x_t, h_prev, c_prev, LstmWeights(kernel, recurrent_kernel, bias))[:2]
+
+
+def runs_the_library_lstm_for_one_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    trace = run_lstm(x_t[:, None], LstmWeights(kernel, recurrent_kernel, bias))  # (only from zero state)
+    return trace.hidden[:, -1], trace.cell[:, -1]
+
+
+def wraps_and_hides_the_error(*args):
+    try:
+        return wraps_the_library_step(*args)
+    except Exception:
+        return right_step(*args)
+
+
+@pytest.mark.parametrize(
+    "answer, called",
+    [
+        (wraps_the_library_step, "textgen_course.lstm_gates.lstm_step"),
+        (wraps_it_under_another_name, "textgen_course.lstm_gates.lstm_step"),
+        (runs_the_library_lstm_for_one_step, "textgen_course.lstm_gates.run_lstm"),
+        (lambda *args: reference_lstm_step(*args), "textgen_course.exercises.lstm_context.reference_lstm_step"),
+        (wraps_and_hides_the_error, "textgen_course.lstm_gates.lstm_step"),
+    ],
+)
+def test_a_step_that_calls_the_library_step_is_rejected(answer, called):
+    with pytest.raises(Delegated, match=f"lstm_step calls {called}, which already computes the answer"):
+        check_lstm_step(answer)
+    test_the_reference_itself_matches_the_library_step()  # both switched back on afterwards
 
 
 def test_pytorch_layout_is_reported_as_off_by_a_transpose():

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from textgen_course.exercises import WrongAnswer
+from textgen_course.exercises.checking import Delegated
 from textgen_course.exercises.lstm_summary import (
     _run_with_resets,
     _summary_inputs,
@@ -14,6 +15,7 @@ from textgen_course.exercises.lstm_summary import (
     reference_lstm_summary,
 )
 from textgen_course.lstm_gates import LstmWeights, lstm_step, run_lstm
+from textgen_course.numpy_model import lstm_hidden_states
 
 
 def right_summary(inputs, kernel, recurrent_kernel, bias):
@@ -47,25 +49,58 @@ def test_a_right_answer_with_its_own_step_and_other_names_passes():
     assert check_lstm_summary(summary, quiet=True)
 
 
+class OwnTrace:
+    """The learner's own loop over the steps (with the library's step), keeping every state."""
+
+    def __init__(self, inputs, weights):
+        h = np.zeros((inputs.shape[0], weights.units))
+        c = np.zeros_like(h)
+        hidden, cell = [], []
+        for t in range(inputs.shape[1]):
+            h, c, _ = lstm_step(inputs[:, t], h, c, weights)
+            hidden.append(h)
+            cell.append(c)
+        self.hidden, self.cell = np.stack(hidden, axis=1), np.stack(cell, axis=1)  # (batch, steps, units)
+
+
+def own_run(inputs, weights):
+    return OwnTrace(inputs, weights)
+
+
 def mistake(transform):
     return lambda inputs, kernel, recurrent_kernel, bias: transform(
         inputs, LstmWeights(kernel, recurrent_kernel, bias))
 
 
 @pytest.mark.parametrize(
+    "answer, called",
+    [
+        (mistake(lambda x, w: run_lstm(x, w).hidden[:, -1]), "textgen_course.lstm_gates.run_lstm"),
+        (mistake(lambda x, w: lstm_hidden_states(x, w)[:, -1]), "textgen_course.numpy_model.lstm_hidden_states"),
+        (lambda *args: reference_lstm_summary(*args), "textgen_course.exercises.lstm_summary.reference_lstm_summary"),
+    ],
+)
+def test_answers_that_run_the_library_lstm_are_rejected(answer, called):
+    with pytest.raises(Delegated, match=f"lstm_summary calls {called}, which already computes the answer"):
+        check_lstm_summary(answer)
+    values = _summary_inputs(0)
+    np.testing.assert_allclose(reference_lstm_summary(**values), right_summary(*values.values()))  # back on
+
+
+@pytest.mark.parametrize(
     "answer, message",
     [
-        (mistake(lambda x, w: run_lstm(x, w).hidden), "return_sequences=True"),
-        (mistake(lambda x, w: run_lstm(x, w).cell[:, -1]), "final cell state"),
-        (mistake(lambda x, w: run_lstm(x, w).hidden[:, 0]), "after the first step"),
-        (mistake(lambda x, w: run_lstm(x[:, :-1], w).hidden[:, -1]), "stops one step early"),
-        (mistake(lambda x, w: run_lstm(x[:, ::-1], w).hidden[:, -1]), "backwards"),
-        (mistake(lambda x, w: run_lstm(x, w).hidden.mean(axis=1)), "averaged the hidden states"),
+        (mistake(lambda x, w: own_run(x, w).hidden), "return_sequences=True"),
+        (mistake(lambda x, w: own_run(x, w).cell[:, -1]), "final cell state"),
+        (mistake(lambda x, w: own_run(x, w).hidden[:, 0]), "after the first step"),
+        (mistake(lambda x, w: own_run(x[:, :-1], w).hidden[:, -1]), "stops one step early"),
+        (mistake(lambda x, w: own_run(x[:, ::-1], w).hidden[:, -1]), "backwards"),
+        (mistake(lambda x, w: own_run(x, w).hidden.mean(axis=1)), "averaged the hidden states"),
         (mistake(lambda x, w: _run_with_resets(x, w, True, True)), "state is not carried"),
         (mistake(lambda x, w: _run_with_resets(x, w, True, False)), "hidden state is not carried"),
         (mistake(lambda x, w: _run_with_resets(x, w, False, True)), "cell state is not carried"),
-        (mistake(lambda x, w: (run_lstm(x, w).hidden[:, -1], run_lstm(x, w).cell[:, -1])), "returned two arrays"),
-        (mistake(lambda x, w: run_lstm(x, w).hidden[:, -1].T), r"\(units, batch\): off by a transpose"),
+        (mistake(lambda x, w: (own_run(x, w).hidden[:, -1], own_run(x, w).cell[:, -1])), "returned two arrays"),
+        (mistake(lambda x, w: own_run(x, w).hidden[:, -1].T), r"\(units, batch\): off by a transpose"),
     ],
 )
 def test_typical_mistakes_are_named(answer, message):

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 import torch
 
+import keras
+
 from textgen_course.exercises import WrongAnswer
+from textgen_course.exercises.checking import Delegated
+from textgen_course.generation import apply_temperature
+from textgen_course.softmax_head import softmax
 from textgen_course.exercises.softmax_head import (
     check_answer_cold_temperature,
     check_answer_dense_parameters,
@@ -24,13 +29,14 @@ def test_reference_answers_pass(capsys):
     assert check_answer_dense_parameters(1_010_000)
     assert check_answer_cold_temperature("b")
     assert check_softmax_with_temperature(right_softmax)
-    assert check_softmax_with_temperature(reference_softmax_with_temperature, quiet=True)
     assert capsys.readouterr().out.count("✓") == 3
 
 
 def test_other_right_answers_pass():
-    def with_torch(logits, temperature):
-        return torch.softmax(torch.as_tensor(logits) / temperature, dim=-1)
+    def with_torch(logits, temperature):  # torch's exp and sums, but not its softmax
+        scaled = torch.as_tensor(logits) / temperature
+        exps = torch.exp(scaled - scaled.max(dim=-1, keepdim=True).values)
+        return exps / exps.sum(dim=-1, keepdim=True)
 
     def with_logsumexp(logits, temperature):
         scaled = logits / temperature
@@ -40,6 +46,52 @@ def test_other_right_answers_pass():
     assert check_softmax_with_temperature(with_torch, quiet=True)
     assert check_softmax_with_temperature(with_logsumexp, quiet=True)
     assert check_answer_cold_temperature("(B)", quiet=True)
+
+
+def from_scipy(logits, temperature):
+    import scipy.special
+
+    return scipy.special.softmax(logits / temperature, axis=-1)
+
+
+def from_scipy_by_name(logits, temperature):
+    from scipy.special import softmax
+
+    return softmax(logits / temperature, axis=-1)
+
+
+@pytest.mark.parametrize(
+    "answer, called",
+    [
+        (lambda z, t: softmax(z, t), "textgen_course.softmax_head.softmax"),
+        (lambda z, t: softmax(z / t), "textgen_course.softmax_head.softmax"),
+        (lambda z, t: apply_temperature(softmax(z), t), "textgen_course.softmax_head.softmax"),
+        (lambda z, t: reference_softmax_with_temperature(z, t),
+         "textgen_course.exercises.softmax_head.reference_softmax_with_temperature"),
+        (from_scipy, "scipy.special.softmax"),
+        (from_scipy_by_name, "scipy.special.softmax"),
+        (lambda z, t: keras.ops.softmax(z / t), "keras.ops.softmax"),
+        (lambda z, t: torch.softmax(torch.as_tensor(z) / t, dim=-1), "torch.softmax"),
+        (lambda z, t: torch.nn.functional.softmax(torch.as_tensor(z) / t, dim=-1), "torch.nn.functional.softmax"),
+        (lambda z, t: (torch.as_tensor(z) / t).softmax(-1), "torch.Tensor.softmax"),
+    ],
+)
+def test_a_softmax_taken_from_a_library_is_rejected(answer, called):
+    with pytest.raises(Delegated, match=f"softmax_with_temperature calls {called}, which already computes"):
+        check_softmax_with_temperature(answer)
+    np.testing.assert_allclose(softmax(np.zeros((1, 2))), [[0.5, 0.5]])  # switched back on afterwards
+    assert float(torch.softmax(torch.zeros(2), dim=-1)[0]) == 0.5
+
+
+def test_a_library_softmax_imported_under_another_name_is_caught():
+    from torch import softmax as torch_softmax
+
+    def renamed(z, t):
+        return torch_softmax(torch.as_tensor(z) / t, dim=-1)
+
+    with pytest.raises(Delegated, match="calls torch.softmax"):
+        check_softmax_with_temperature(renamed)
+    assert renamed(np.zeros((1, 2)), 1.0)[0, 0] == 0.5  # and put back in the learner's namespace
 
 
 def naive(logits, temperature=1.0):

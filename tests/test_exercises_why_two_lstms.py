@@ -3,7 +3,10 @@ import math
 import numpy as np
 import pytest
 
+from textgen_course.evaluation import perplexity_from_probabilities
 from textgen_course.exercises import WrongAnswer
+from textgen_course.exercises.checking import Delegated
+from textgen_course.softmax_head import perplexity as softmax_head_perplexity
 from textgen_course.exercises.why_two_lstms import check_one_lstm_parameters, check_perplexity
 
 
@@ -85,3 +88,16 @@ def test_a_passing_check_shows_only_its_tick_line_in_a_notebook():
     assert bool(result) and "1,048,818" in result.message
     format_dict, _ = DisplayFormatter().format(result)
     assert format_dict == {}  # _ipython_display_ handles it: no stray "True" under a check cell
+
+
+@pytest.mark.parametrize(
+    "answer, called",
+    [
+        (lambda p: perplexity_from_probabilities(p), "textgen_course.evaluation.perplexity_from_probabilities"),
+        (lambda p: softmax_head_perplexity(-np.log(p)), "textgen_course.softmax_head.perplexity"),
+    ],
+)
+def test_a_perplexity_taken_from_the_library_is_rejected(answer, called):
+    with pytest.raises(Delegated, match=f"perplexity calls {called}, which already computes the answer"):
+        check_perplexity(answer)
+    assert math.isclose(perplexity_from_probabilities(np.full(4, 0.25)), 4.0)  # switched back on afterwards

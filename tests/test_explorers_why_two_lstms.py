@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import textgen_course as tc
-from textgen_course.evaluation import KneserNeyTrigram, fit_baselines
+from textgen_course.baselines import KneserNeyTrigram, fit_baselines
 from textgen_course.explorers.why_two_lstms import comparison_html, compare_next_words, next_word_explorer
 from conftest import SMALL
 
@@ -78,5 +78,5 @@ def test_fit_baselines_counts_only_the_training_part():
     unigram, trigram = fit_baselines(ids, vocab_size=60)
     train_pieces, _ = tc.windows.split_ids(ids)
     counted = np.concatenate(train_pieces)
-    np.testing.assert_allclose(unigram.probabilities, tc.evaluation.UnigramModel(counted, 60).probabilities)
+    np.testing.assert_allclose(unigram.probabilities, tc.baselines.UnigramModel(counted, 60).probabilities)
     assert len(counted) == 900 and trigram.vocab_size == 60

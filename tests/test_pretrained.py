@@ -11,7 +11,7 @@ import pytest
 
 import textgen_course as tc
 from textgen_course import artifacts
-from textgen_course.training import TrainingConfig, corpus_windows
+from textgen_course.training import shipped_windows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,10 +31,10 @@ def test_the_shipped_model_is_the_model_in_the_notes(shipped):
     assert weights.stat().st_size < 6_000_000  # weights only, no optimizer state
 
 
+@pytest.mark.heavy
 def test_recomputed_validation_perplexity_matches_the_recorded_figure(shipped):
     model, vocabulary, manifest = shipped
-    training = TrainingConfig(**manifest["training"])
-    data = corpus_windows(tc.load_corpus(), vocabulary, tc.ModelConfig(), training)
+    data = shipped_windows(tc.load_corpus(), vocabulary)
     assert len(data.validation_y) == manifest["corpus"]["validation_windows"]
     engine = tc.NumpyTextGenerator.from_keras(model)  # held equal to Keras to 1e-5 by test_model.py
     result = tc.evaluate(engine, data.validation_x, data.validation_y)
@@ -78,6 +78,7 @@ def test_the_readme_records_the_shipped_models_metrics(shipped):
         assert f"{results[key].perplexity:.1f}" in section, key
 
 
+@pytest.mark.heavy
 def test_the_readme_sample_is_what_its_command_prints():
     section = _readme_section("The shipped model")
     command = re.search(r"^(python -m textgen_course generate .+)$", section, flags=re.MULTILINE)

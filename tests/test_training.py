@@ -10,16 +10,7 @@ import textgen_course as tc
 from textgen_course import artifacts
 from textgen_course.training import TrainingConfig, train
 
-TINY = tc.ModelConfig(vocab_size=30, sequence_length=6, embedding_dim=8, lstm1_units=12, lstm2_units=8)
-QUICK = TrainingConfig(epochs=3, batch_size=64, learning_rate=1e-2, final_learning_rate=1e-3, patience=3)
-
-
-@pytest.fixture(scope="module")
-def trained_run(tmp_path_factory, small_text):
-    folder = tmp_path_factory.mktemp("run") / "artifact"
-    corpus = folder.parent / "small.txt"
-    corpus.write_text(small_text, encoding="utf-8")
-    return train(folder, corpus, TINY, QUICK, verbose=0), corpus
+from conftest import QUICK, TINY
 
 
 def test_training_learns_and_saves_one_folder(trained_run):
@@ -74,56 +65,6 @@ def test_refuses_to_overwrite_or_to_resume_a_finished_run(trained_run):
         train(result.folder, corpus, TINY, QUICK, resume=True, verbose=0)
 
 
-def _copy(folder, tmp_path):
-    import shutil
-
-    target = tmp_path / "copy"
-    shutil.copytree(folder, target)
-    return target
-
-
-def test_truncated_weights_are_detected(trained_run, tmp_path):
-    folder = _copy(trained_run[0].folder, tmp_path)
-    weights = next(folder.glob("weights-*.h5"))
-    weights.write_bytes(weights.read_bytes()[:1000])
-    with pytest.raises(ValueError, match="truncated or altered"):
-        artifacts.load_artifact(folder)
-
-
-def test_corrupt_weights_and_manifest_are_detected(trained_run, tmp_path):
-    folder = _copy(trained_run[0].folder, tmp_path)
-    weights = next(folder.glob("weights-*.h5"))
-    data = bytearray(weights.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    weights.write_bytes(bytes(data))
-    with pytest.raises(ValueError, match="corrupt \\(checksum mismatch\\)"):
-        artifacts.load_artifact(folder)
-    (folder / "artifact.json").write_text("{ half a manifest", encoding="utf-8")
-    with pytest.raises(ValueError, match="not valid JSON"):
-        artifacts.load_artifact(folder)
-
-
-def test_mismatched_vocabulary_and_weights_are_detected(trained_run, tmp_path):
-    folder = _copy(trained_run[0].folder, tmp_path)
-    manifest = json.loads((folder / "artifact.json").read_text())
-    manifest["model_config"]["vocab_size"] = 31
-    (folder / "artifact.json").write_text(json.dumps(manifest))
-    with pytest.raises(ValueError, match="vocabulary has 30 words but the model config says vocab_size=31"):
-        artifacts.load_artifact(folder)
-    manifest["model_config"]["vocab_size"] = 30
-    manifest["model_config"]["lstm2_units"] = 9
-    (folder / "artifact.json").write_text(json.dumps(manifest))
-    with pytest.raises(ValueError, match="does not fit this model"):
-        artifacts.load_artifact(folder)
-
-
-def test_missing_artifact_gets_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="No artifact folder"):
-        artifacts.load_artifact(tmp_path / "nowhere")
-    with pytest.raises(FileNotFoundError, match="has no artifact.json"):
-        artifacts.load_artifact(tmp_path)
-
-
 @pytest.mark.parametrize("kwargs, message", [
     ({"epochs": 0}, "epochs must be a positive integer"),
     ({"learning_rate": 1e-3, "final_learning_rate": 1e-2}, "final_learning_rate <= learning_rate"),
@@ -137,6 +78,7 @@ def test_bad_training_settings(kwargs, message):
         TrainingConfig(**kwargs)
 
 
+@pytest.mark.heavy
 def test_command_line_trains_and_generates(tmp_path, small_text_file):
     out = tmp_path / "cli"
     command = [sys.executable, "-m", "textgen_course"]
@@ -186,31 +128,6 @@ def test_one_lstm_ablation_trains_and_loads_as_one_lstm(one_lstm_run):
     assert len(stored) == len(model.weights) and not any(name.startswith("optimizer") for name in stored)
 
 
-def test_new_manifests_record_the_architecture_and_old_ones_load_as_two_lstms(trained_run, tmp_path):
-    from textgen_course.ablation import architecture_of
-
-    folder = _copy(trained_run[0].folder, tmp_path)
-    manifest = json.loads((folder / "artifact.json").read_text())
-    assert manifest["architecture"] == "two_lstms"
-    del manifest["architecture"]  # as written before the ablation existed (the shipped model's format)
-    (folder / "artifact.json").write_text(json.dumps(manifest))
-    model, _, _ = artifacts.load_artifact(folder)
-    assert architecture_of(model) == "two_lstms"
-
-
-def test_wrong_or_unknown_architecture_in_a_manifest_is_a_clear_error(trained_run, tmp_path):
-    folder = _copy(trained_run[0].folder, tmp_path)
-    manifest = json.loads((folder / "artifact.json").read_text())
-    manifest["architecture"] = "three_lstms"
-    (folder / "artifact.json").write_text(json.dumps(manifest))
-    with pytest.raises(ValueError, match="architecture must be one of \\('two_lstms', 'one_lstm'\\)"):
-        artifacts.load_artifact(folder)
-    manifest["architecture"] = "one_lstm"  # but the weights are the two-LSTM model's
-    (folder / "artifact.json").write_text(json.dumps(manifest))
-    with pytest.raises(ValueError, match="does not fit this model.*another architecture"):
-        artifacts.load_artifact(folder)
-
-
 def test_a_run_resumes_only_as_the_architecture_it_started_with(one_lstm_run, tmp_path, monkeypatch):
     _, corpus, quick = one_lstm_run
     folder = tmp_path / "interrupted"
@@ -233,6 +150,7 @@ def test_a_run_resumes_only_as_the_architecture_it_started_with(one_lstm_run, tm
         train(tmp_path / "other", corpus, TINY, quick, verbose=0, architecture="one-lstm")
 
 
+@pytest.mark.heavy
 def test_command_line_trains_the_ablation_and_generates_with_keras(tmp_path, small_text_file):
     out = tmp_path / "cli_one"
     command = [sys.executable, "-m", "textgen_course"]
@@ -280,15 +198,27 @@ def test_a_manifest_written_before_a_setting_existed_resumes_with_its_default():
     assert _same_settings(shipped, config, TrainingConfig(**shipped["training"]), sha)
 
 
-@pytest.mark.parametrize("architecture", ["two_lstms", "one_lstm"])
-def test_summary_input_gain_scales_only_lstm2s_input_weights(architecture):
-    from conftest import SMALL
-    from textgen_course.ablation import build_architecture
-    from textgen_course.training import scale_summary_input
 
-    plain, scaled = (build_architecture(architecture, SMALL, seed=3) for _ in range(2))
-    scale_summary_input(scaled, 4.0)
-    for before, after in zip(plain.weights, scaled.weights):
-        factor = 4.0 if before.path == "lstm_2/lstm_cell/kernel" else 1.0
-        np.testing.assert_allclose(np.asarray(after) , factor * np.asarray(before), rtol=1e-6)
-    assert any(w.path == "lstm_2/lstm_cell/kernel" for w in plain.weights)
+
+def test_shipped_windows_are_the_split_the_shipped_model_was_trained_with(small_text):
+    from textgen_course.artifacts import pretrained_manifest
+    from textgen_course.training import corpus_windows, shipped_windows
+
+    _, vocabulary = tc.load_pretrained()
+    manifest = pretrained_manifest()
+    ours = shipped_windows(small_text, vocabulary)
+    by_hand = corpus_windows(small_text, vocabulary, tc.ModelConfig(), TrainingConfig(**manifest["training"]))
+    np.testing.assert_array_equal(ours.validation_x, by_hand.validation_x)
+    np.testing.assert_array_equal(ours.train_x, by_hand.train_x)
+
+
+def test_the_miniature_recipe_is_small_and_quick():
+    from textgen_course.config import MINIATURE_CHARACTERS, MINIATURE_CONFIG
+    from textgen_course.training import MINIATURE_TRAINING
+
+    assert (MINIATURE_CONFIG.vocab_size, MINIATURE_CONFIG.embedding_dim, MINIATURE_CONFIG.lstm1_units,
+            MINIATURE_CONFIG.lstm2_units) == (1000, 32, 48, 32)
+    assert MINIATURE_CHARACTERS == 100_000 and MINIATURE_TRAINING.epochs == 2
+    from textgen_course.ablation import load_experiment
+
+    assert load_experiment("seed_variation")["model_config"] == MINIATURE_CONFIG.to_dict()  # what the seeds run used

@@ -6,8 +6,8 @@ Importing the package picks Keras's torch backend unless KERAS_BACKEND is alread
 It also asks NumPy's OpenBLAS for one thread unless OPENBLAS_NUM_THREADS is set (before NumPy
 is first imported; otherwise it has no effect). The course's NumPy matrices are small: one
 window at a time when writing. On a 2-core machine a second BLAS thread only waits for the
-first, and when the other core is busy it is 5-30x slower (measured: 400 against 2,300 greedy
-words per second). Torch's own threads, which train the model, are not affected.
+first, and when the other core is busy it is several times slower (bench/generation_speed.py
+measures generation). Torch's own threads, which train the model, are not affected.
 """
 
 import os
@@ -16,13 +16,11 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from .config import ModelConfig  # noqa: E402
-from .crosscheck import StageCheck  # noqa: E402
+from .stage_check import StageCheck  # noqa: E402
 from .model import (  # noqa: E402
-    CrossCheckReport,
     TextGenerator,
     TorchTextGenerator,
     build_model,
-    cross_check,
     data_flow_diagram,
     next_word_probabilities,
     parameter_ledger,
@@ -30,6 +28,8 @@ from .model import (  # noqa: E402
     torch_model_from_keras,
 )
 from .numpy_model import NumpyTextGenerator  # noqa: E402
+from .crosscheck import CrossCheckReport, cross_check  # noqa: E402
+from .architectures import build_architecture  # noqa: E402
 from .text import load_corpus, tokenize, detokenize  # noqa: E402
 from .vocabulary import Vocabulary  # noqa: E402
 from .windows import make_windows, pad_left  # noqa: E402
@@ -55,6 +55,7 @@ __all__ = [
     "StageCheck",
     "TextGenerator",
     "TorchTextGenerator",
+    "build_architecture",
     "build_model",
     "cross_check",
     "data_flow_diagram",

@@ -11,16 +11,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .ablation import ARCHITECTURES
-from .config import ModelConfig
+from .artifacts import export_artifact, load_artifact, load_pretrained
+from .config import ARCHITECTURES, ModelConfig
+from .generation import ENGINES, STRATEGIES, generate
+from .training import TrainingConfig, train
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for both commands."""
     parser = argparse.ArgumentParser(prog="python -m textgen_course", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-
-    from .training import TrainingConfig
 
     defaults = TrainingConfig()
     train = commands.add_parser("train", help="train the model and save an artifact folder")
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--short-window-fraction", type=float, default=defaults.short_window_fraction)
     train.add_argument("--seed", type=int, default=defaults.seed)
     train.add_argument("--jit-compile", action="store_true",
-                       help="torch.compile the training step: faster epochs after ~40 s of compiling")
+                       help="torch.compile the training step: faster epochs after a long compile")
     train.add_argument("--summary-input-gain", type=float, default=defaults.summary_input_gain,
                        help="LSTM-2's initial input weights times this (the shipped recipe: 4)")
     sizes = ModelConfig()
@@ -52,14 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     generate = commands.add_parser("generate", help="continue a seed text with a trained model")
     generate.add_argument("seed_text", help='the text to continue, e.g. "to be or not to be"')
     generate.add_argument("--words", type=int, default=20, help="how many words to add")
-    generate.add_argument("--strategy", default="greedy", choices=["greedy", "temperature", "top_k", "top_p"])
+    generate.add_argument("--strategy", default="greedy", choices=STRATEGIES)
     generate.add_argument("--temperature", type=float, default=1.0)
     generate.add_argument("--top-k", type=int)
     generate.add_argument("--top-p", type=float)
     generate.add_argument("--seed", type=int, default=None, help="makes sampling reproducible")
     generate.add_argument("--model", help="artifact folder (default: the shipped model)")
-    generate.add_argument("--engine", choices=["numpy", "keras"],
-                          help="default: numpy for the two-LSTM model, keras for a one-LSTM ablation")
+    generate.add_argument("--engine", choices=ENGINES, default="numpy",
+                          help="numpy (fast, the default) or keras; both run every architecture")
     export = commands.add_parser("export", help="copy a trained artifact's best weights (no resume state) to a folder")
     export.add_argument("source", help="artifact folder made by train")
     export.add_argument("destination", help="folder to write, e.g. textgen_course/pretrained")
@@ -73,8 +73,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "train":
             return _train(args)
         if args.command == "export":
-            from .artifacts import export_artifact
-
             print(f"exported {export_artifact(args.source, args.destination)}")
             return 0
         return _generate(args)
@@ -84,8 +82,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _train(args) -> int:
-    from .training import TrainingConfig, train
-
     model_config = ModelConfig(args.vocab_size, args.sequence_length, args.embedding_dim,
                                args.lstm1_units, args.lstm2_units)
     training = TrainingConfig(
@@ -103,22 +99,13 @@ def _train(args) -> int:
 
 
 def _generate(args) -> int:
-    from .ablation import architecture_of
-    from .artifacts import load_artifact, load_pretrained
-    from .generation import generate
-
     if args.model:
         model, vocabulary, _ = load_artifact(args.model)
     else:
         model, vocabulary = load_pretrained()
-    architecture = architecture_of(model)
-    engine = args.engine or ("numpy" if architecture == "two_lstms" else "keras")
-    if engine == "numpy" and architecture != "two_lstms":
-        raise ValueError(f"the NumPy engine runs the two-LSTM model only; this model is {architecture}: "
-                         "use --engine keras.")
     result = generate(model, vocabulary, args.seed_text, num_words=args.words, strategy=args.strategy,
                       temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, seed=args.seed,
-                      engine=engine)
+                      engine=args.engine)
     print(result.text)
     if result.unknown_words:
         print(f"(not in the vocabulary, read as <unk>: {', '.join(result.unknown_words)})", file=sys.stderr)

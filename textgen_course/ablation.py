@@ -1,16 +1,15 @@
-"""One LSTM instead of two: the ablation behind "why two LSTMs?" (chapter: book/why_two_lstms.ipynb).
+"""One LSTM instead of two: the experiments behind "why two LSTMs?" (chapter: book/why_two_lstms.ipynb).
 
     two_lstms (the notes): Word IDs (13) -> Embedding (13x100) -> LSTM-1 (13x150) -> LSTM-2 (100) -> Dense softmax
     one_lstm (ablation):   Word IDs (13) -> Embedding (13x100) ------------------> LSTM-2 (100) -> Dense softmax
 
-The one-LSTM model drops the context stage: its only LSTM reads the meaning vectors
-directly and returns its final state. It is assembled from the same stage builders as
-build_model (embedding, lstm_summary, softmax_head), so its single LSTM is the summary
-stage, with config.lstm2_units units; config.lstm1_units is not used. With 100 units it has
-fewer parameters than the seed's model; matched_units finds the width that gives it as
-many, so that the comparison can tell "deeper" apart from "bigger".
+architectures.py builds both models (and is re-exported here: build_one_lstm,
+build_architecture, parameter_count, ...). With 100 units the one-LSTM model has fewer
+parameters than the notes' model; matched_units finds the width that gives it as many, so
+that the comparison can tell "deeper" apart from "bigger". VARIANTS is the one registry of
+the trained rivals; their names are the keys of experiments/*.json.
 
-The full-size results (experiments/*.json, written by scripts/train_ablations.py) come from
+The full-size results (experiments/*.json, written by textgen_course/tools/train_ablations.py) come from
 two races: FIRST_RACE with Keras's usual start, SECOND_RACE with the shipped recipe, which
 starts LSTM-2's input weights 4 times larger (TrainingConfig.summary_input_gain);
 spread_at_start shows why that matters to the deeper model.
@@ -25,95 +24,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import keras
 import numpy as np
+import torch
 
+from .architectures import (  # noqa: F401  (re-exported: their home is architectures.py)
+    ARCHITECTURES,
+    architecture_of,
+    build_architecture,
+    build_one_lstm,
+    check_architecture,
+    parameter_count,
+)
+from .artifacts import pretrained_manifest
 from .config import ModelConfig
-from .embedding import build_embedding, embedding_parameter_count
-from .lstm_context import lstm_parameter_count
-from .lstm_summary import build_lstm_summary
-from .model import TextGenerator, build_model
-from .softmax_head import build_softmax_head, dense_parameter_count
+from .flops import multiply_adds  # noqa: F401  (re-exported: counted in flops.py)
+from .training import TrainingConfig
 
-ARCHITECTURES = ("two_lstms", "one_lstm")
 EXPERIMENTS = Path(__file__).parent / "experiments"
 
 
-def check_architecture(architecture: str) -> str:
-    """Return architecture if it is one of ARCHITECTURES, else raise a ValueError naming them."""
-    if architecture not in ARCHITECTURES:
-        raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}.")
-    return architecture
-
-
-def build_one_lstm(config: ModelConfig | None = None, seed: int | None = 0) -> TextGenerator:
-    """Embedding -> one LSTM (config.lstm2_units units, final state only) -> dense softmax.
-
-    The stages get the same seeds as in build_model, so the embedding starts from exactly the
-    same vectors as the two-LSTM model's, and so does the head when the widths agree.
-    """
-    config = config or ModelConfig()
-
-    def stage_seed(offset: int) -> int | None:
-        return None if seed is None else seed + offset
-
-    word_ids = keras.Input(shape=(config.sequence_length,), dtype="int32", name="word_ids")
-    meaning = build_embedding(config, stage_seed(0))(word_ids)  # (batch, 13, 100): a vector per word
-    summary = build_lstm_summary(config, stage_seed(2))(meaning)  # (batch, units): the whole window
-    probabilities = build_softmax_head(config, stage_seed(3))(summary)  # (batch, 4818): next word
-    return TextGenerator(config, word_ids, probabilities, name="one_lstm_generator")
-
-
-def build_architecture(architecture: str, config: ModelConfig | None = None, seed: int | None = 0) -> TextGenerator:
-    """build_model for "two_lstms", build_one_lstm for "one_lstm"."""
-    builders = {"two_lstms": build_model, "one_lstm": build_one_lstm}
-    return builders[check_architecture(architecture)](config, seed=seed)
-
-
-def architecture_of(model) -> str:
-    """ "two_lstms" or "one_lstm", read from the model's layers (twins are always two_lstms)."""
-    if not hasattr(model, "layers"):
-        return "two_lstms"  # the PyTorch and NumPy twins exist for the seed's model only
-    names = {layer.name for layer in model.layers}
-    if "lstm_1" in names:
-        return "two_lstms"
-    if "lstm_2" in names:
-        return "one_lstm"
-    raise ValueError(f"not a model built by build_architecture: its layers are {sorted(names)}.")
-
-
-def parameter_count(architecture: str, config: ModelConfig | None = None) -> int:
-    """Trainable parameters, from the formulas of the stages (no model is built)."""
-    config = config or ModelConfig()
-    if check_architecture(architecture) == "two_lstms":
-        lstms = (lstm_parameter_count(config.embedding_dim, config.lstm1_units)
-                 + lstm_parameter_count(config.lstm1_units, config.lstm2_units))
-    else:
-        lstms = lstm_parameter_count(config.embedding_dim, config.lstm2_units)
-    return embedding_parameter_count(config) + lstms + dense_parameter_count(config)
-
-
-def multiply_adds(architecture: str, config: ModelConfig | None = None) -> int:
-    """Multiply-adds of one forward pass for one window: the matrix products, which dominate.
-
-    An LSTM of u units reading d numbers per step does 4u(d + u) per step (four gates, each a
-    product with the input and with the previous hidden state); the dense layer u x vocab_size.
-    The embedding is a lookup (no arithmetic); biases and the element-wise gate arithmetic are
-    left out (under 1%). Training a window costs about three times this (forward and backward).
-    """
-    config = config or ModelConfig()
-    steps, vocab = config.sequence_length, config.vocab_size
-    if check_architecture(architecture) == "two_lstms":
-        lstms = (steps * 4 * config.lstm1_units * (config.embedding_dim + config.lstm1_units)
-                 + steps * 4 * config.lstm2_units * (config.lstm1_units + config.lstm2_units))
-    else:
-        lstms = steps * 4 * config.lstm2_units * (config.embedding_dim + config.lstm2_units)
-    return lstms + config.lstm2_units * vocab
-
-
-def with_units(config: ModelConfig, units: int) -> ModelConfig:
-    """The config of a one-LSTM model whose LSTM has `units` units (stored as lstm2_units)."""
+def with_lstm2_units(config: ModelConfig, units: int) -> ModelConfig:
+    """The config with lstm2_units = units: the width of a one-LSTM model's only LSTM."""
     return dataclasses.replace(config, lstm2_units=units)
 
 
@@ -161,7 +95,7 @@ def matched_units(config: ModelConfig | None = None) -> ParameterMatch:
     c = config.vocab_size * config.embedding_dim + config.vocab_size
     exact = (-b + math.sqrt(b * b - 4 * a * (c - target))) / (2 * a)
     candidates = [max(1, math.floor(exact)), max(1, math.ceil(exact))]
-    counts = {units: parameter_count("one_lstm", with_units(config, units)) for units in candidates}
+    counts = {units: parameter_count("one_lstm", with_lstm2_units(config, units)) for units in candidates}
     units = min(candidates, key=lambda width: (abs(counts[width] - target), width))
     return ParameterMatch(target, a, b, c, exact, units, counts[units])
 
@@ -177,11 +111,8 @@ def spread_at_start(architecture: str, config: ModelConfig | None = None, summar
     start (book/why_two_lstms.ipynb). summary_input_gain scales LSTM-2's input weights first,
     as TrainingConfig.summary_input_gain does before training.
     """
-    from .training import scale_summary_input
-
     config = config or ModelConfig()
-    model = build_architecture(architecture, config, seed=seed)
-    scale_summary_input(model, summary_input_gain)
+    model = build_architecture(architecture, config, seed=seed, summary_input_gain=summary_input_gain)
     ids = np.random.default_rng(seed).integers(2, config.vocab_size, (windows, config.sequence_length)).astype("int32")
     spread, x = {}, ids
     for layer in model.layers[1:-1]:  # embedding, (lstm_1,) lstm_2: the head's input is lstm_2's output
@@ -197,15 +128,12 @@ def single_thread() -> Iterator[None]:
     For the miniature models of the chapter's live race: their matrix products are tiny (a
     batch of 256 windows times a 32 x 128 kernel), so splitting each one over two threads saves
     nothing, and when the machine is busy with other work the two threads spin waiting for each
-    other at every product. Measured on the course's 2-core machine under load: 590 ms per
-    training step with two threads, 54 ms with one; the trained weights agree to about 1e-9.
-    Other backends are left as they are.
+    other at every product (bench/ measures such effects; FACTS.md records them). The trained
+    weights agree with a two-thread run to about 1e-9. Other backends are left as they are.
     """
     if keras.backend.backend() != "torch":
         yield
         return
-    import torch
-
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -215,12 +143,46 @@ def single_thread() -> Iterator[None]:
 
 
 def load_experiment(name: str) -> dict:
-    """A shipped result of scripts/train_ablations.py, e.g. "one_lstm" or "baselines"."""
+    """A shipped result of textgen_course/tools/train_ablations.py, e.g. "one_lstm" or "baselines"."""
     path = EXPERIMENTS / f"{name}.json"
     if not path.is_file():
         available = sorted(p.stem for p in EXPERIMENTS.glob("*.json"))
         raise ValueError(f"no experiment {name!r}; the shipped ones are {available}.")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+class Variant(NamedTuple):
+    """How one trained rival differs from the shipped model."""
+
+    architecture: str  # "two_lstms" or "one_lstm" (config.ARCHITECTURES)
+    width: str  # "same": the shipped sizes; "matched": the one LSTM as wide as matched_units says
+    recipe: str  # "shipped": the shipped model's TrainingConfig; "first": TrainingConfig() (the first race)
+
+
+VARIANTS = {  # every trained rival: its name (experiments/<name>.json) -> how it was made
+    "one_lstm_matched_gain4": Variant("one_lstm", "matched", "shipped"),
+    "two_lstms_first_recipe": Variant("two_lstms", "same", "first"),
+    "one_lstm": Variant("one_lstm", "same", "first"),
+    "one_lstm_matched": Variant("one_lstm", "matched", "first"),
+}
+
+
+def shipped_recipe() -> tuple[ModelConfig, TrainingConfig, dict]:
+    """The shipped model's sizes, training recipe and manifest."""
+    manifest = pretrained_manifest()
+    return ModelConfig.from_dict(manifest["model_config"]), TrainingConfig(**manifest["training"]), manifest
+
+
+def variant_recipe(variant: str) -> tuple[str, ModelConfig, TrainingConfig]:
+    """(architecture, sizes, training recipe) of a variant: the shipped sizes, its race's recipe."""
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {tuple(VARIANTS)}, got {variant!r}.")
+    architecture, width, recipe = VARIANTS[variant]
+    config, shipped_training, _ = shipped_recipe()
+    if width == "matched":
+        config = with_lstm2_units(config, matched_units(config).units)
+    training = shipped_training if recipe == "shipped" else TrainingConfig()  # the first recipe: the defaults
+    return architecture, config, training
 
 
 MODEL_NAMES = {  # the experiments' keys -> how the book names them
@@ -237,7 +199,8 @@ MODEL_NAMES = {  # the experiments' keys -> how the book names them
 # (TrainingConfig.summary_input_gain), in the two-LSTM model and in its rival alike.
 FIRST_RACE = ("two_lstms_first_recipe", "one_lstm", "one_lstm_matched", "kneser_ney_trigram", "unigram")
 SECOND_RACE = ("two_lstms", "one_lstm_matched_gain4", "kneser_ney_trigram", "unigram")
-TRAINED = ("two_lstms", "one_lstm_matched_gain4", "two_lstms_first_recipe", "one_lstm", "one_lstm_matched")
+TRAINED = ("two_lstms", *VARIANTS)  # the shipped model and every trained rival
+BASELINES = ("kneser_ney_trigram", "unigram")  # the count-based models (baselines.py)
 
 
 @dataclass(frozen=True)
@@ -291,8 +254,6 @@ def trained_runs(models: tuple[str, ...] = TRAINED) -> dict[str, dict]:
 
     "two_lstms" is the shipped model's manifest; the others are experiments/<key>.json.
     """
-    from .artifacts import pretrained_manifest
-
     unknown = [key for key in models if key not in TRAINED]
     if unknown:
         raise KeyError(f"no trained model {unknown[0]!r}; the trained models are {list(TRAINED)}")
@@ -326,7 +287,8 @@ def full_budget_results(models: tuple[str, ...] = tuple(MODEL_NAMES)) -> Results
                        "top5_accuracy": metrics["validation_top5_accuracy"]}
         rows.append(ResultRow(
             key=key, name=MODEL_NAMES[key],
-            parameters=parameter_count(run["architecture"], ModelConfig.from_dict(run["model_config"])) if run else None,
+            parameters=(parameter_count(run["architecture"], ModelConfig.from_dict(run["model_config"]))
+                        if run else None),
             best_epoch=metrics.get("best_epoch"), epochs_run=metrics.get("epochs_run"),
             perplexity=overall["perplexity"], accuracy=overall["accuracy"], top5_accuracy=overall["top5_accuracy"],
             training_seconds=metrics.get("training_seconds"),

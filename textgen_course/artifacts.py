@@ -9,7 +9,8 @@ A folder holds:
 
 Saving writes new files under new names first and then replaces artifact.json in one
 atomic rename, so a run killed mid-save leaves the previous artifact intact. Loading
-verifies every checksum and uses safe formats only (JSON and Keras .weights.h5, no pickle), so a truncated, corrupt or mismatched artifact gets a clear error.
+verifies every checksum and uses safe formats only (JSON and Keras .weights.h5, no pickle),
+so a truncated, corrupt or mismatched artifact gets a clear error.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import h5py
 
-from .ablation import build_architecture, check_architecture
-from .config import ModelConfig
+from .architectures import build_architecture
+from .config import ModelConfig, check_architecture
 from .model import TextGenerator
 from .vocabulary import Vocabulary
 
@@ -171,12 +173,11 @@ def load_artifact(folder: str | Path) -> tuple[TextGenerator, Vocabulary, dict]:
 
 def load_weights_checked(model, path: Path) -> None:
     """model.load_weights, with a clear error when the file's shapes do not fit the model."""
-    import h5py
-
     try:
         with h5py.File(path, "r") as file:
             stored = []
-            file.visititems(lambda name, item: stored.append((name, item.shape)) if isinstance(item, h5py.Dataset) else None)
+            file.visititems(lambda name, item: stored.append((name, item.shape))
+                            if isinstance(item, h5py.Dataset) else None)
     except OSError as error:
         raise ValueError(f"{path} is not a readable Keras weights file ({error}).") from None
     expected = sorted(tuple(weight.shape) for weight in model.weights)
@@ -186,7 +187,8 @@ def load_weights_checked(model, path: Path) -> None:
         extra = sorted(set(found) - set(expected))
         raise ValueError(
             f"{path} does not fit this model: the model needs weight shapes {missing} that the "
-            f"file lacks, and the file has {extra}. Was it trained with another vocab_size, other sizes or another architecture?"
+            f"file lacks, and the file has {extra}. Was it trained with another vocab_size, other sizes "
+            "or another architecture?"
         )
     model.load_weights(path)
 
@@ -197,8 +199,6 @@ def export_artifact(source: str | Path, destination: str | Path) -> Path:
     The resume state is left behind, so the copy is the ~5 MB that ships with the course
     (textgen_course/pretrained/ is made this way). The source is verified first.
     """
-    import shutil
-
     source, destination = Path(source), Path(destination)
     manifest = read_manifest(source)
     manifest["files"] = {key: entry for key, entry in manifest["files"].items() if key != "resume_weights"}

@@ -6,12 +6,23 @@ The revision notes describe one model:
 
 Every builder, twin, check and chapter takes its sizes from a ``ModelConfig``, so a
 smaller model (say 500 words and 8-word windows) works everywhere with no other change.
+Also here: the names of the two architectures the course builds (architectures.py builds
+them), and the miniature recipe that the chapters and scripts train in seconds.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+
+ARCHITECTURES = ("two_lstms", "one_lstm")  # the notes' model, and the ablation without LSTM-1
+
+
+def check_architecture(architecture: str) -> str:
+    """Return architecture if it is one of ARCHITECTURES, else raise a ValueError naming them."""
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}.")
+    return architecture
 
 
 @dataclass(frozen=True)
@@ -51,3 +62,10 @@ class ModelConfig:
                 f"ModelConfig: unknown field(s) {unknown}; the fields are {sorted(known)}."
             )
         return cls(**values)
+
+
+# The miniature recipe: the same model, small enough to train on one core in seconds, on the
+# first MINIATURE_CHARACTERS characters of the corpus (book/data_flow.ipynb, book/why_two_lstms.ipynb,
+# textgen_course/tools/train_ablations.py seeds).
+MINIATURE_CONFIG = ModelConfig(vocab_size=1000, sequence_length=13, embedding_dim=32, lstm1_units=48, lstm2_units=32)
+MINIATURE_CHARACTERS = 100_000  # the first 100,000 characters of the plays (about 22,000 words)

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from .config import ModelConfig
-from .crosscheck import StageCheck, max_abs_difference
+from .stage_check import StageCheck, max_abs_difference
 from .input_checks import check_word_ids
 
 STAGE = "embedding"

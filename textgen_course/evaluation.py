@@ -1,12 +1,9 @@
-"""How good is a next-word model? Perplexity, accuracy and baselines (chapter: book/why_two_lstms.ipynb).
+"""How good is a next-word model? Perplexity and accuracy (chapter: book/why_two_lstms.ipynb).
 
 Perplexity is exp(mean cross-entropy): the number of words the model is, on average,
 as unsure as if it were choosing uniformly among them. Lower is better; a model that
 knows nothing scores vocab_size. Every model here is scored on the same targets (the
-validation windows' next words), so the numbers compare directly:
-    UnigramModel       word frequencies alone, ignoring the context (add-one smoothed)
-    KneserNeyTrigram   the classic count-based model: the last two words, with
-                       interpolated Kneser-Ney smoothing
+validation windows' next words), so the numbers compare directly, including the count-based baselines of baselines.py.
 Besides one score per model, score_targets keeps every target's log-probability and rank,
 so the same run can be broken down: by the kind of word to predict (token_type_groups) or
 by how many words of context the model may read (keep_last_words, context_length_curve).
@@ -19,9 +16,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .model import next_word_probabilities
+from .softmax_head import perplexity
 from .text import PUNCTUATION
 from .vocabulary import PAD_ID, UNKNOWN_ID
-from .windows import split_ids
 
 
 @dataclass(frozen=True)
@@ -57,10 +54,11 @@ def perplexity_from_probabilities(target_probabilities) -> float:
     """
     probabilities = np.asarray(target_probabilities, dtype=np.float64)
     if probabilities.ndim != 1 or len(probabilities) == 0:
-        raise ValueError(f"perplexity: expected a non-empty 1-D array of probabilities, got shape {probabilities.shape}.")
+        raise ValueError("perplexity: expected a non-empty 1-D array of probabilities, "
+                         f"got shape {probabilities.shape}.")
     if np.any(probabilities <= 0) or np.any(probabilities > 1):
         raise ValueError("perplexity: every probability must be in (0, 1].")
-    return float(np.exp(-np.mean(np.log(probabilities))))
+    return perplexity(-np.log(probabilities))  # softmax_head.perplexity: exp(mean cross-entropy)
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,7 @@ class TargetScores:
         if len(rank) == 0:
             raise ValueError("TargetScores.evaluation: the mask selects no targets.")
         loss = float(-log_probability.mean())
-        return Evaluation(loss, float(np.exp(loss)), float((rank == 0).mean()), float((rank < 5).mean()), len(rank))
+        return Evaluation(loss, perplexity([loss]), float((rank == 0).mean()), float((rank < 5).mean()), len(rank))
 
     def clipped_loss(self, floor: float = 1e-7) -> float:
         """The mean loss as Keras reports it: probabilities below `floor` count as `floor`.
@@ -118,6 +116,48 @@ def paired_difference(a: TargetScores, b: TargetScores, block: int = 1000) -> Pa
                          f"got {len(difference)}.")
     block_means = difference[: blocks * block].reshape(blocks, block).mean(axis=1)
     return PairedDifference(float(difference.mean()), float(block_means.std(ddof=1) / np.sqrt(blocks)), blocks)
+
+
+def strided_sample(windows: np.ndarray, targets: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """count (window, target) pairs spread evenly over the whole set: every (n // count)-th pair.
+
+    A block of consecutive windows comes from one or two scenes, and its perplexity can lie far
+    from the whole set's; evenly spaced windows visit every play the validation text draws from.
+    With a step of 13 or more, no two chosen windows share a word, so their losses are close to
+    independent and PerplexityEstimate's standard error applies.
+    """
+    windows, targets = _check_pairs(windows, targets, "strided_sample")
+    if not 1 <= count <= len(targets):
+        raise ValueError(f"strided_sample: count must be in 1..{len(targets)}, got {count}.")
+    step = len(targets) // count
+    return windows[::step][:count], targets[::step][:count]
+
+
+@dataclass(frozen=True)
+class PerplexityEstimate:
+    """Perplexity measured on a sample of windows: an estimate of the whole set's, with its uncertainty."""
+
+    perplexity: float  # exp(mean loss) over the sample
+    standard_error: float  # of that perplexity: perplexity x the standard error of the mean loss
+    windows: int  # how many windows the estimate comes from
+
+    def __str__(self) -> str:
+        return (f"perplexity about {self.perplexity:.0f} ± {self.standard_error:.0f} "
+                f"(an estimate from {self.windows:,} windows, ± one standard error)")
+
+
+def estimate_perplexity(scores: "TargetScores") -> PerplexityEstimate:
+    """The perplexity of a sample and its standard error, for windows whose losses are independent.
+
+    The standard error of the mean loss is std / sqrt(n); exp turns a small change d of the mean
+    loss into a change of about perplexity x d (its derivative), which gives the perplexity's.
+    Use it on a strided or random sample, not on consecutive windows (they overlap).
+    """
+    losses = -np.asarray(scores.log_probability, dtype=np.float64)  # (n,) in nats
+    if len(losses) < 2:
+        raise ValueError(f"estimate_perplexity: need at least 2 windows, got {len(losses)}.")
+    value = float(np.exp(losses.mean()))
+    return PerplexityEstimate(value, value * float(losses.std(ddof=1) / np.sqrt(len(losses))), len(losses))
 
 
 def _scores_of_batch(probabilities: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -230,107 +270,3 @@ def token_type_groups(targets: np.ndarray, vocabulary, frequent: int = 100) -> d
 def breakdown(scores: TargetScores, groups: dict[str, np.ndarray]) -> dict[str, Evaluation]:
     """{group name: scores over the targets in that group}; empty groups are left out."""
     return {name: scores.evaluation(mask) for name, mask in groups.items() if mask.any()}
-
-
-class UnigramModel:
-    """p(word) from training counts, add-one smoothed; the context is ignored."""
-
-    def __init__(self, train_ids, vocab_size: int) -> None:
-        counts = np.bincount(np.asarray(train_ids), minlength=vocab_size).astype(np.float64)
-        counts[0] = 0.0  # padding is never a next word
-        self.probabilities = (counts + 1.0) / (counts + 1.0).sum()
-        self.probabilities[0] = 0.0
-        self.probabilities /= self.probabilities.sum()
-
-    def window_probabilities(self, windows: np.ndarray) -> np.ndarray:
-        """The same distribution (n, vocab_size) for every window (n, 13)."""
-        return np.broadcast_to(self.probabilities, (len(windows), len(self.probabilities)))
-
-    def evaluate(self, windows: np.ndarray, targets: np.ndarray, batch_size: int = 4096) -> Evaluation:
-        return evaluate(self, windows, targets, batch_size)
-
-
-class KneserNeyTrigram:
-    """Interpolated Kneser-Ney trigram model over word ids (Chen & Goodman 1998, one discount).
-
-        p(w | u, v) = max(c(u,v,w) - d, 0) / c(u,v,.) + gamma(u,v) * p2(w | v)
-        p2(w | v)   = max(N(.,v,w) - d, 0) / N(.,v,.) + gamma(v) * p1(w)
-        p1(w)       = (N(.,w) + add) / (N(.,.) + add * V)
-    c counts occurrences, N counts distinct left neighbours (continuation counts), and
-    gamma is the mass the discount frees. Unseen contexts fall back to the lower order.
-    With add=0 this is nltk.lm.KneserNeyInterpolated(order=3); tests check that, and
-    this vectorized version scores 100,000 windows in seconds where nltk takes hours.
-    """
-
-    def __init__(self, train_pieces, vocab_size: int, discount: float = 0.75, add: float = 1.0) -> None:
-        if not 0 < discount < 1:
-            raise ValueError(f"KneserNeyTrigram: discount must be in (0, 1), got {discount}.")
-        self.vocab_size, self.discount = vocab_size, discount
-        V = vocab_size
-        trigrams = np.concatenate([self._ngram_keys(np.asarray(p, np.int64), 3) for p in train_pieces])
-        bigrams = np.concatenate([self._ngram_keys(np.asarray(p, np.int64), 2) for p in train_pieces])
-        tri_keys, tri_counts = np.unique(trigrams, return_counts=True)
-        self._tri_keys, self._tri_counts = tri_keys, tri_counts.astype(np.float64)
-        # highest order: totals and distinct continuations per (u, v) context
-        context = tri_keys // V
-        self._context_keys, first = np.unique(context, return_index=True)
-        self._context_total = np.add.reduceat(self._tri_counts, first)
-        self._context_types = np.diff(np.append(first, len(context))).astype(np.float64)
-        # middle order: N(., v, w) = distinct u before (v, w), from the distinct trigrams
-        continuation = np.bincount(tri_keys % (V * V), minlength=V * V).astype(np.float64).reshape(V, V)
-        totals = continuation.sum(axis=1, keepdims=True)
-        types = (continuation > 0).sum(axis=1, keepdims=True)
-        safe = np.maximum(totals, 1.0)
-        # p1 from bigram continuation counts: N(., w) = distinct v before w
-        left_neighbours = np.bincount(np.unique(bigrams) % V, minlength=V).astype(np.float64)
-        left_neighbours[0] = 0.0
-        p1 = (left_neighbours + add) / (left_neighbours.sum() + add * V)
-        if add > 0:
-            p1[0] = 0.0
-            p1 /= p1.sum()
-        self.unigram = p1
-        gamma = np.where(totals > 0, discount * types / safe, 1.0)
-        self.bigram = (np.maximum(continuation - discount, 0.0) / safe + gamma * p1).astype(np.float32)  # (V, V)
-
-    def _ngram_keys(self, ids: np.ndarray, n: int) -> np.ndarray:
-        if len(ids) < n:
-            return np.empty(0, np.int64)
-        windows = np.lib.stride_tricks.sliding_window_view(ids, n)
-        keys = np.zeros(len(windows), np.int64)
-        for column in range(n):
-            keys = keys * self.vocab_size + windows[:, column]
-        return keys
-
-    def probabilities(self, contexts: np.ndarray) -> np.ndarray:
-        """Full next-word distributions (n, V) for contexts (n, 2) = the last two word ids."""
-        contexts = np.asarray(contexts, np.int64)
-        V, d = self.vocab_size, self.discount
-        u, v = contexts[:, 0], contexts[:, 1]
-        context_keys = u * V + v
-        where = np.searchsorted(self._context_keys, context_keys)
-        where = np.minimum(where, len(self._context_keys) - 1)
-        seen = self._context_keys[where] == context_keys
-        total = np.where(seen, self._context_total[where], 1.0)
-        gamma = np.where(seen, d * self._context_types[where] / total, 1.0)
-        result = gamma[:, None] * self.bigram[v].astype(np.float64)
-        # add the discounted trigram counts of the seen contexts
-        starts = np.searchsorted(self._tri_keys, context_keys * V)
-        ends = np.searchsorted(self._tri_keys, (context_keys + 1) * V)
-        for row in np.flatnonzero(seen):
-            keys = self._tri_keys[starts[row] : ends[row]]
-            result[row, keys % V] += np.maximum(self._tri_counts[starts[row] : ends[row]] - d, 0.0) / total[row]
-        return result
-
-    def window_probabilities(self, windows: np.ndarray) -> np.ndarray:
-        """Next-word distributions (n, V) for windows (n, 13): only the last two ids count."""
-        return self.probabilities(np.asarray(windows)[:, -2:])
-
-    def evaluate(self, windows: np.ndarray, targets: np.ndarray, batch_size: int = 2048) -> Evaluation:
-        """Score on the same windows as the neural model, using each window's last two ids."""
-        return evaluate(self, windows, targets, batch_size)
-
-
-def fit_baselines(ids, vocab_size: int, validation_fraction: float = 0.1) -> tuple[UnigramModel, KneserNeyTrigram]:
-    """Both baselines, counted on the training part of ids only: the split that train() uses."""
-    train_pieces, _ = split_ids(np.asarray(ids), validation_fraction)
-    return UnigramModel(np.concatenate(train_pieces), vocab_size), KneserNeyTrigram(train_pieces, vocab_size)

@@ -27,6 +27,7 @@ from .vocabulary import PAD_ID, UNKNOWN_ID, Vocabulary
 from .windows import pad_left
 
 STRATEGIES = ("greedy", "temperature", "top_k", "top_p")
+ENGINES = ("numpy", "keras")  # what runs a Keras model's forward pass in generate
 
 
 def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
@@ -64,6 +65,48 @@ def top_p_filter(probabilities: np.ndarray, p: float) -> np.ndarray:
     np.put_along_axis(kept, order, keep_sorted, axis=-1)
     filtered = np.where(kept, probabilities, 0.0)
     return filtered / filtered.sum(axis=-1, keepdims=True)
+
+
+class Mulberry32:
+    """The random numbers of sampled generation: mulberry32, a tiny 32-bit generator (Tommy Ettinger, 2017).
+
+    The same few lines run in the book's pages (book/web/textgen_engine.mjs, `mulberry32`), so
+    a seed gives the same sampled words in Python, on the command line and in the browser.
+    Every operation is on unsigned 32-bit integers (JavaScript's Math.imul, >>> and |0 are
+    written here as `& 0xFFFFFFFF`). The seed is taken modulo 2**32; seed=None picks one at random.
+    Each call to random() returns one float in [0, 1) with 32 random bits.
+    """
+
+    MASK = 0xFFFFFFFF
+
+    def __init__(self, seed: int | None = None) -> None:
+        if seed is None:
+            import secrets
+
+            seed = secrets.randbits(32)
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+            raise ValueError(f"seed must be a whole number or None, got {seed!r}.")
+        self.state = int(seed) & self.MASK
+
+    def random(self) -> float:
+        """The next number in [0, 1)."""
+        mask = self.MASK
+        self.state = (self.state + 0x6D2B79F5) & mask  # a = a + 0x6D2B79F5 | 0
+        t = self.state
+        t = ((t ^ (t >> 15)) * (t | 1)) & mask  # Math.imul(a ^ a >>> 15, a | 1)
+        t ^= (t + (((t ^ (t >> 7)) * (t | 61)) & mask)) & mask  # t ^= t + Math.imul(t ^ t >>> 7, t | 61)
+        return ((t ^ (t >> 14)) & mask) / 4294967296.0  # ((t ^ t >>> 14) >>> 0) / 2 ** 32
+
+
+def draw_word(distribution: np.ndarray, uniform: float) -> int:
+    """The word id a uniform number in [0, 1) picks from a distribution (vocab_size,): the inverse CDF.
+
+    The first id whose running total exceeds uniform * total; side='right' can never land on
+    a zero-probability word. Running totals are summed left to right in float64, as in the page.
+    """
+    cumulative = np.cumsum(np.asarray(distribution, dtype=np.float64))  # (vocab_size,)
+    next_id = int(np.searchsorted(cumulative, uniform * cumulative[-1], side="right"))
+    return min(next_id, len(cumulative) - 1)
 
 
 def check_strategy(strategy: str, temperature: float, top_k: int | None, top_p: float | None) -> None:
@@ -215,18 +258,22 @@ def generate(
 ) -> Generation:
     """Continue seed_text by num_words words.
 
-    model: a Keras model from build_model/load_pretrained, its PyTorch twin, or a
-    NumpyTextGenerator. With a Keras model, engine="numpy" (default) reads its current
-    weights into the NumPy forward pass, which tests hold equal to Keras and which is
-    several times faster for one window; engine="keras" calls the Keras model each step.
-    seed makes the sampling strategies reproducible.
+    model: a Keras model of either architecture (build_architecture, load_pretrained,
+    load_artifact), the PyTorch twin, or a NumpyTextGenerator. With a Keras model,
+    engine="numpy" (default) reads its current weights into the NumPy forward pass, which
+    tests hold equal to Keras and which is faster for one window; engine="keras" calls the
+    Keras model each step. Other models run as they are (engine="keras" is refused).
+    seed makes the sampling strategies reproducible (Mulberry32: the same words as the book's pages give).
     """
     check_strategy(strategy, temperature, top_k, top_p)
     tokens = seed_tokens(seed_text)
     if isinstance(num_words, bool) or not isinstance(num_words, int) or num_words < 1:
         raise ValueError(f"num_words must be a whole number >= 1, got {num_words!r}.")
-    if engine not in ("numpy", "keras"):
-        raise ValueError(f"engine must be 'numpy' or 'keras', got {engine!r}.")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}.")
+    if engine == "keras" and not hasattr(model, "get_layer"):
+        raise ValueError(f"engine='keras' needs a Keras model, got {type(model).__name__}: "
+                         "it runs as it is, so leave engine at its default.")
     config = config_of(model)
     if len(vocabulary) != config.vocab_size:
         raise ValueError(
@@ -235,7 +282,7 @@ def generate(
         )
     if engine == "numpy" and hasattr(model, "get_layer"):
         model = NumpyTextGenerator.from_keras(model)
-    rng = np.random.default_rng(seed)
+    rng = Mulberry32(seed)
     ids = vocabulary.encode(tokens)
     new_ids: list[int] = []
     for _ in range(num_words):
@@ -245,9 +292,7 @@ def generate(
         if strategy == "greedy":
             next_id = int(distribution.argmax())
         else:
-            # inverse CDF; side='right' can never land on a zero-probability word
-            next_id = int(np.searchsorted(np.cumsum(distribution), rng.random() * distribution.sum(), side="right"))
-            next_id = min(next_id, len(distribution) - 1)
+            next_id = draw_word(distribution, rng.random())
         ids.append(next_id)
         new_ids.append(next_id)
     return Generation(

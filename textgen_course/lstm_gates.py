@@ -3,7 +3,9 @@
 Shared by both LSTM stages (chapters: book/lstm_context.ipynb, book/lstm_summary.ipynb).
 It reads the weights of a Keras LSTM layer and runs the same equations step by step,
 keeping every gate's value so the book can plot them. Tests require it to match Keras
-and PyTorch to 1e-5.
+and PyTorch to 1e-5. Also here, because both LSTM stages use them: the parameter count,
+the same equations arranged for speed (lstm_hidden_states), and the PyTorch twin of a
+Keras LSTM layer.
 
 Keras stores the four gates side by side in one matrix, in the order
 input gate, forget gate, candidate, output gate (PyTorch uses the same order).
@@ -14,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 GATE_NAMES = ("input_gate", "forget_gate", "candidate", "output_gate")
 
@@ -117,3 +120,60 @@ def run_lstm(inputs: np.ndarray, weights: LstmWeights) -> LstmTrace:
         record["cell"].append(c)
         record["hidden"].append(h)
     return LstmTrace(**{name: np.stack(values, axis=1) for name, values in record.items()})
+
+
+def lstm_parameter_count(input_dim: int, units: int) -> int:
+    """Four gates, each with weights for the input, the previous hidden state and a bias."""
+    return 4 * units * (input_dim + units + 1)
+
+
+def lstm_hidden_states(inputs: np.ndarray, weights: LstmWeights) -> np.ndarray:
+    """Hidden state after every step, (batch, steps, input_dim) -> (batch, steps, units).
+
+    The equations of lstm_step, arranged for speed: the input part of all steps is one
+    matrix product, and since sigmoid(x) = (1 + tanh(x / 2)) / 2, a single tanh call
+    serves all four gates.
+    """
+    batch, steps, _ = inputs.shape
+    units = weights.units
+    projected = inputs @ weights.kernel + weights.bias  # (batch, steps, 4*units)
+    scale = np.full(4 * units, 0.5, dtype=projected.dtype)  # x/2 for the three sigmoid gates
+    scale[2 * units : 3 * units] = 1.0  # the candidate uses tanh(x) itself
+    h = np.zeros((batch, units), projected.dtype)
+    c = np.zeros_like(h)
+    hidden = np.empty((batch, steps, units), projected.dtype)
+    for t in range(steps):
+        squashed = np.tanh((projected[:, t] + h @ weights.recurrent_kernel) * scale)
+        gates = 0.5 + 0.5 * squashed  # sigmoid values (meaningful for input, forget, output)
+        input_gate, forget_gate = gates[:, :units], gates[:, units : 2 * units]
+        candidate, output_gate = squashed[:, 2 * units : 3 * units], gates[:, 3 * units :]
+        c = forget_gate * c + input_gate * candidate
+        h = output_gate * np.tanh(c)
+        hidden[:, t] = h
+    return hidden
+
+
+def torch_lstm_from_keras(layer) -> torch.nn.LSTM:
+    """The PyTorch twin of a Keras LSTM layer, with the same weights.
+
+    Both frameworks order the gates input, forget, candidate, output, so the copy is
+    transposes only. PyTorch keeps two biases (bias_ih and bias_hh) where Keras keeps
+    one: Keras's bias goes into bias_ih and bias_hh is zero, which is why the twin has
+    4 * units more parameters than the Keras layer.
+    """
+    weights = LstmWeights.from_keras(layer)
+    input_dim, units = weights.kernel.shape[0], weights.units
+    twin = torch.nn.LSTM(input_dim, units, batch_first=True)
+    with torch.no_grad():
+        twin.weight_ih_l0.copy_(torch.from_numpy(weights.kernel.T))  # (4*units, input_dim)
+        twin.weight_hh_l0.copy_(torch.from_numpy(weights.recurrent_kernel.T))  # (4*units, units)
+        twin.bias_ih_l0.copy_(torch.from_numpy(weights.bias))
+        twin.bias_hh_l0.zero_()
+    return twin
+
+
+def run_torch_lstm(twin: torch.nn.LSTM, inputs: np.ndarray) -> np.ndarray:
+    """Every step's hidden state from the twin: (batch, steps, input_dim) -> (batch, steps, units)."""
+    with torch.no_grad():
+        outputs, _ = twin(torch.from_numpy(np.ascontiguousarray(inputs, dtype=np.float32)))
+    return outputs.numpy()

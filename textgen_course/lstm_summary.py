@@ -17,10 +17,9 @@ import keras
 import numpy as np
 
 from .config import ModelConfig
-from .crosscheck import StageCheck, max_abs_difference
+from .stage_check import StageCheck, max_abs_difference
 from .input_checks import check_vectors
-from .lstm_context import run_torch_lstm, torch_lstm_from_keras
-from .lstm_gates import LstmWeights, run_lstm
+from .lstm_gates import LstmWeights, lstm_hidden_states, run_lstm, run_torch_lstm, torch_lstm_from_keras
 
 STAGE = "lstm_2"
 
@@ -77,28 +76,32 @@ class Summarizer:
     """The model up to LSTM-2, in NumPy: word ids (batch, 13) -> summaries (batch, 100).
 
     Built from a trained model's weights; tests hold it equal to the Keras layers. Used to
-    measure how the summary responds to the words of the window, many windows at a time.
+    measure how the summary responds to the words of the window, many windows at a time,
+    and by the whole NumPy model (numpy_model.NumpyTextGenerator), which adds the head.
+    lstm_1 is None for the one-LSTM ablation, whose only LSTM reads the meaning vectors.
     """
 
     embedding: np.ndarray  # (vocab_size, 100): one meaning vector per word
-    lstm_1: LstmWeights  # 100 -> 150, every step kept
+    lstm_1: LstmWeights | None  # 100 -> 150, every step kept (None: the one-LSTM model)
     lstm_2: LstmWeights  # 150 -> 100, last step kept
 
     @classmethod
     def from_keras(cls, model) -> "Summarizer":
-        """Read the weights of the layers named embedding, lstm_1 and lstm_2."""
+        """Read the weights of the layers named embedding, lstm_1 (if the model has it) and lstm_2."""
         (embedding,) = model.get_layer("embedding").get_weights()
-        return cls(embedding, LstmWeights.from_keras(model.get_layer("lstm_1")),
-                   LstmWeights.from_keras(model.get_layer("lstm_2")))
+        names = {layer.name for layer in model.layers}
+        lstm_1 = LstmWeights.from_keras(model.get_layer("lstm_1")) if "lstm_1" in names else None
+        return cls(embedding, lstm_1, LstmWeights.from_keras(model.get_layer("lstm_2")))
 
     def every_step(self, ids: np.ndarray) -> np.ndarray:
         """LSTM-2's hidden state after every word: (batch, 13, 100); the last row is the summary."""
         ids = np.asarray(ids)
         if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
-            raise ValueError(f"{STAGE}: expected integer word ids of shape (batch, steps), got {ids.dtype} {ids.shape}.")
+            raise ValueError(f"{STAGE}: expected integer word ids of shape (batch, steps), "
+                             f"got {ids.dtype} {ids.shape}.")
         meaning = self.embedding[ids]  # (batch, 13, 100)
-        context = run_lstm(meaning, self.lstm_1).hidden  # (batch, 13, 150)
-        return run_lstm(context, self.lstm_2).hidden  # (batch, 13, 100)
+        context = meaning if self.lstm_1 is None else lstm_hidden_states(meaning, self.lstm_1)  # (batch, 13, 150)
+        return lstm_hidden_states(context, self.lstm_2)  # (batch, 13, 100)
 
     def __call__(self, ids: np.ndarray) -> np.ndarray:
         """The summary: (batch, 13) ids -> (batch, 100), the hidden state after the last word."""

@@ -4,7 +4,8 @@
 
 The model is assembled from the four stage builders; nothing is rebuilt by hand. Here:
 build_model, the full PyTorch twin, every stage's activation for a batch (named by
-stage), the parameter ledger, and cross_check, which compares every stage three ways.
+stage) and the parameter ledger. crosscheck.py compares every stage three ways, and
+architectures.py builds the one-LSTM ablation from the same stages.
 """
 
 from __future__ import annotations
@@ -17,30 +18,14 @@ import numpy as np
 import torch
 
 from .config import ModelConfig
-from .crosscheck import HEADER, TOLERANCE, StageCheck, max_abs_difference
-from .embedding import (
-    build_embedding,
-    cross_check_embedding,
-    embedding_parameter_count,
-    torch_embedding_from_keras,
-)
+from .embedding import build_embedding, torch_embedding_from_keras
+from .flops import parameters_by_stage
 from .input_checks import check_word_ids, to_numpy
-from .lstm_context import (
-    build_lstm_context,
-    cross_check_lstm_context,
-    lstm_parameter_count,
-    torch_lstm_from_keras,
-)
-from .lstm_summary import build_lstm_summary, cross_check_lstm_summary
+from .lstm_context import build_lstm_context
+from .lstm_gates import torch_lstm_from_keras
+from .lstm_summary import build_lstm_summary
 from .numpy_model import NumpyTextGenerator
-from .softmax_head import (
-    TorchSoftmaxHead,
-    build_softmax_head,
-    cross_check_softmax_head,
-    dense_parameter_count,
-    logits_numpy,
-    torch_softmax_head_from_keras,
-)
+from .softmax_head import TorchSoftmaxHead, build_softmax_head, logits_numpy, torch_softmax_head_from_keras
 
 STAGE_NAMES = ("embedding", "lstm_1", "lstm_2", "dense_softmax")
 
@@ -260,83 +245,15 @@ def parameter_ledger(model) -> ParameterLedger:
     twin = torch_model_from_keras(model)
     c = config
     formulas = {
-        "embedding": (f"{c.vocab_size} x {c.embedding_dim}", embedding_parameter_count(c)),
-        "lstm_1": (
-            f"4 x {c.lstm1_units} x ({c.embedding_dim}+{c.lstm1_units}+1)",
-            lstm_parameter_count(c.embedding_dim, c.lstm1_units),
-        ),
-        "lstm_2": (
-            f"4 x {c.lstm2_units} x ({c.lstm1_units}+{c.lstm2_units}+1)",
-            lstm_parameter_count(c.lstm1_units, c.lstm2_units),
-        ),
-        "dense_softmax": (f"({c.lstm2_units}+1) x {c.vocab_size}", dense_parameter_count(c)),
+        "embedding": f"{c.vocab_size} x {c.embedding_dim}",
+        "lstm_1": f"4 x {c.lstm1_units} x ({c.embedding_dim}+{c.lstm1_units}+1)",
+        "lstm_2": f"4 x {c.lstm2_units} x ({c.lstm1_units}+{c.lstm2_units}+1)",
+        "dense_softmax": f"({c.lstm2_units}+1) x {c.vocab_size}",
     }
+    expected_counts = parameters_by_stage("two_lstms", c)  # the one definition of the counts (flops.py)
     rows = []
     for name in STAGE_NAMES:
-        formula, expected = formulas[name]
+        formula, expected = formulas[name], expected_counts[name]
         torch_count = sum(p.numel() for p in getattr(twin, name).parameters())
         rows.append(LedgerRow(name, formula, expected, model.get_layer(name).count_params(), torch_count))
     return ParameterLedger(tuple(rows))
-
-
-@dataclass(frozen=True)
-class CrossCheckReport:
-    """Keras vs PyTorch vs NumPy, stage by stage and for the whole model."""
-
-    stages: tuple[StageCheck, ...]
-    greedy_ids_match: bool  # the most likely next word is the same in Keras and PyTorch, every window
-    batch_size: int
-
-    @property
-    def passed(self) -> bool:
-        return self.greedy_ids_match and all(check.passed for check in self.stages)
-
-    def __getitem__(self, stage: str) -> StageCheck:
-        for check in self.stages:
-            if check.stage == stage:
-                return check
-        raise KeyError(f"no stage {stage!r}; stages are {[c.stage for c in self.stages]}")
-
-    def __str__(self) -> str:
-        lines = [f"Cross-check on {self.batch_size} windows (float32, tolerance {TOLERANCE:g})", HEADER]
-        lines += [check.row() for check in self.stages]
-        lines.append(f"greedy next-word ids identical: {'yes' if self.greedy_ids_match else 'NO'}")
-        lines.append("PASSED: Keras, PyTorch and NumPy agree" if self.passed else "FAILED")
-        return "\n".join(lines)
-
-    __repr__ = __str__
-
-
-def cross_check(model, ids=None, batch_size: int = 64, seed: int = 0) -> CrossCheckReport:
-    """Run every stage in Keras, PyTorch and NumPy on the same windows and compare.
-
-    ids: (batch, 13) windows to use; by default batch_size random windows drawn with seed.
-    Each stage is fed the Keras output of the stage before it, so a mismatch points at
-    the stage that causes it.
-    """
-    config = config_of(model)
-    if ids is None:
-        ids = np.random.default_rng(seed).integers(
-            0, config.vocab_size, (batch_size, config.sequence_length)
-        )
-    ids = check_word_ids(ids, config.vocab_size, config.sequence_length, "cross_check")
-    activations = stage_activations(model, ids)
-    checks = [
-        cross_check_embedding(model.get_layer("embedding"), ids, config),
-        cross_check_lstm_context(model.get_layer("lstm_1"), activations["embedding"], config),
-        cross_check_lstm_summary(model.get_layer("lstm_2"), activations["lstm_1"], config),
-        cross_check_softmax_head(model.get_layer("dense_softmax"), activations["lstm_2"], config),
-    ]
-    keras_probabilities = activations["dense_softmax"]
-    torch_probabilities = next_word_probabilities(torch_model_from_keras(model), ids)
-    numpy_probabilities = NumpyTextGenerator.from_keras(model).probabilities(ids)
-    checks.append(
-        StageCheck(
-            stage="model",
-            output_shape=tuple(keras_probabilities.shape),
-            torch_difference=max_abs_difference(keras_probabilities, torch_probabilities),
-            numpy_difference=max_abs_difference(keras_probabilities, numpy_probabilities),
-        )
-    )
-    greedy = bool(np.array_equal(keras_probabilities.argmax(-1), torch_probabilities.argmax(-1)))
-    return CrossCheckReport(tuple(checks), greedy, len(ids))

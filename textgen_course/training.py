@@ -9,7 +9,7 @@ same command gives the same numbers, and a run resumed after a crash continues e
 where it stopped. After every epoch the artifact folder is updated atomically
 (artifacts.py); the best epoch on validation loss is kept, and training stops early when
 validation loss has not improved for `patience` epochs. The same recipe trains the
-one-LSTM ablation (ablation.py, book/why_two_lstms.ipynb); the manifest records which
+one-LSTM ablation (architectures.py, book/why_two_lstms.ipynb); the manifest records which
 architecture a folder holds.
 """
 
@@ -27,9 +27,17 @@ import keras
 import numpy as np
 
 from . import artifacts
-from .ablation import architecture_of, build_architecture, check_architecture
+from . import fused_lstm as fused_lstm_module
+from .architectures import (  # noqa: F401  (scale_summary_input: re-exported, its home is architectures.py)
+    architecture_of,
+    build_architecture,
+    check_architecture,
+    scale_summary_input,
+)
 from .config import ModelConfig
+from .evaluation import evaluate
 from .model import TextGenerator
+from .softmax_head import perplexity
 from .text import load_corpus
 from .vocabulary import Vocabulary
 from .windows import WindowData, prepare_windows
@@ -51,8 +59,8 @@ class TrainingConfig:
     validation_fraction: float = 0.1  # share of the text held out (by position) for validation
     short_window_fraction: float = 0.2  # share of training windows shortened with left padding
     seed: int = 0  # initial weights and the order of windows in every epoch
-    # torch.compile the training step: about 1.4x the samples per second on this 2-core CPU
-    # (bench/training_profile.py), after about 40 s of compiling; worth it for a full run only
+    # torch.compile the training step: more samples per second after a long compile
+    # (bench/training_profile.py measures both); worth it for a full run only
     jit_compile: bool = False
     # LSTM-2's input weights start this many times their Glorot size (1.0: Keras's default).
     # With 1.0 the two-LSTM model sits at unigram level for its whole first epoch: LSTM-1's outputs
@@ -76,9 +84,11 @@ class TrainingConfig:
             raise ValueError(f"TrainingConfig: jit_compile must be True or False, got {self.jit_compile!r}.")
         if isinstance(self.summary_input_gain, bool) or not isinstance(self.summary_input_gain, (int, float)) \
                 or not self.summary_input_gain > 0:
-            raise ValueError(f"TrainingConfig: summary_input_gain must be a positive number, got {self.summary_input_gain!r}.")
+            raise ValueError("TrainingConfig: summary_input_gain must be a positive number, "
+                             f"got {self.summary_input_gain!r}.")
         if not 0 <= self.short_window_fraction <= 1:
-            raise ValueError(f"TrainingConfig: short_window_fraction must be in [0, 1], got {self.short_window_fraction}.")
+            raise ValueError("TrainingConfig: short_window_fraction must be in [0, 1], "
+                             f"got {self.short_window_fraction}.")
 
 
 def compile_for_training(model: keras.Model, training: TrainingConfig, steps_per_epoch: int) -> None:
@@ -95,23 +105,20 @@ def compile_for_training(model: keras.Model, training: TrainingConfig, steps_per
             keras.metrics.SparseCategoricalAccuracy(name="accuracy"),
             keras.metrics.SparseTopKCategoricalAccuracy(k=5, name="top5_accuracy"),
         ],
-        jit_compile=training.jit_compile,
+        # On JAX, Keras runs the step through XLA only when it is jit-compiled; uncompiled, every
+        # operation is dispatched on its own, many times slower (bench/training_throughput.py,
+        # jax_backend["uncompiled"]).
+        # TrainingConfig.jit_compile is about torch.compile, which pays only for long runs here.
+        jit_compile=training.jit_compile or keras.backend.backend() == "jax",
     )
-
-
-def scale_summary_input(model: keras.Model, gain: float) -> None:
-    """Multiply the initial input weights of the summary LSTM ("lstm_2") by gain, before training."""
-    if gain != 1.0:
-        kernel = model.get_layer("lstm_2").cell.kernel  # (inputs, 4 * units): what the LSTM reads
-        kernel.assign(kernel * gain)
 
 
 def model_for_training(architecture: str, model_config: ModelConfig, training: TrainingConfig,
                        steps_per_epoch: int) -> TextGenerator:
     """The seeded, untrained, compiled model train() starts from (LSTM-2's input weights scaled)."""
     keras.utils.set_random_seed(training.seed)
-    model = build_architecture(architecture, model_config, seed=training.seed)
-    scale_summary_input(model, training.summary_input_gain)
+    model = build_architecture(architecture, model_config, seed=training.seed,
+                               summary_input_gain=training.summary_input_gain)
     compile_for_training(model, training, steps_per_epoch)
     return model
 
@@ -164,6 +171,7 @@ def train(
     resume: bool = False,
     verbose: int = 1,
     architecture: str = "two_lstms",
+    fused_lstm: bool = True,
 ) -> TrainingResult:
     """Train on a corpus (default: Shakespeare) and save the artifact folder `out`.
 
@@ -171,6 +179,8 @@ def train(
     resume=True continues an interrupted run in `out` from its last completed epoch.
     architecture: "two_lstms" (the notes' model) or "one_lstm" (the ablation: no LSTM-1,
     one LSTM of model_config.lstm2_units units); stored in the manifest.
+    fused_lstm: on the torch backend's CPU, run the LSTMs through torch's fused kernel while
+    fitting (the same model, about 1.5x faster; textgen_course/fused_lstm.py). False: Keras's loop.
     """
     check_architecture(architecture)
     out = Path(out)
@@ -202,15 +212,16 @@ def train(
     for epoch in range(manifest["epoch"], training.epochs):
         order = epoch_order(training, epoch, len(data.train_y))
         started = time.perf_counter()
-        fitted = model.fit(
-            data.train_x[order], data.train_y[order], batch_size=training.batch_size,
-            epochs=training.epochs, initial_epoch=epoch, shuffle=False,  # Keras shows "Epoch 2/3"
-            validation_data=(data.validation_x, data.validation_y), verbose=verbose,
-            callbacks=[_StopAfterOneEpoch()],  # we shuffle and save between epochs ourselves
-        )
+        with fused_lstm_module.enabled(fused_lstm):
+            fitted = model.fit(
+                data.train_x[order], data.train_y[order], batch_size=training.batch_size,
+                epochs=training.epochs, initial_epoch=epoch, shuffle=False,  # Keras shows "Epoch 2/3"
+                validation_data=(data.validation_x, data.validation_y), verbose=verbose,
+                callbacks=[_StopAfterOneEpoch()],  # we shuffle and save between epochs ourselves
+            )
         logs = {key: float(values[-1]) for key, values in fitted.history.items()}
-        record = {"epoch": epoch + 1, **logs, "perplexity": math.exp(logs["loss"]),
-                  "val_perplexity": math.exp(logs["val_loss"]), "seconds": time.perf_counter() - started}
+        record = {"epoch": epoch + 1, **logs, "perplexity": perplexity([logs["loss"]]),
+                  "val_perplexity": perplexity([logs["val_loss"]]), "seconds": time.perf_counter() - started}
         history.append(record)
         best = min(history, key=lambda r: r["val_loss"])
         if best is record:
@@ -307,8 +318,6 @@ def _exact_metrics(model, data: WindowData) -> dict:
     lower (108.0 instead of 108.3 for the shipped model); it stays in `history` and as
     `keras_validation_loss`.
     """
-    from .evaluation import evaluate
-
     scores = evaluate(model, data.validation_x, data.validation_y)
     return {"validation_loss": scores.loss, "validation_perplexity": scores.perplexity,
             "validation_accuracy": scores.accuracy, "validation_top5_accuracy": scores.top5_accuracy}
@@ -326,3 +335,22 @@ def _final_metrics(history: list[dict], best_epoch: int) -> dict:
         "training_seconds": sum(r["seconds"] for r in history),
         "epochs_run": len(history),
     }
+
+
+# The miniature recipe's training: two quick epochs at a high learning rate, for config.MINIATURE_CONFIG
+# on the first config.MINIATURE_CHARACTERS characters (book/data_flow.ipynb, book/why_two_lstms.ipynb).
+MINIATURE_TRAINING = TrainingConfig(epochs=2, batch_size=256, learning_rate=1e-2, final_learning_rate=1e-3)
+
+
+def shipped_windows(text: str | None = None, vocabulary: Vocabulary | None = None) -> WindowData:
+    """The shipped model's training and validation windows, exactly as train() made them.
+
+    text: the corpus (default: load_corpus(), what the shipped model read); vocabulary: the
+    shipped model's (read from textgen_course/pretrained/ unless given). Every table in the
+    course scores the validation windows of this split.
+    """
+    manifest = artifacts.pretrained_manifest()
+    if vocabulary is None:
+        vocabulary = Vocabulary.load(artifacts.PRETRAINED / manifest["files"]["vocabulary"]["name"])
+    return corpus_windows(load_corpus() if text is None else text, vocabulary,
+                          ModelConfig.from_dict(manifest["model_config"]), TrainingConfig(**manifest["training"]))

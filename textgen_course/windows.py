@@ -27,7 +27,8 @@ def make_windows(ids, sequence_length: int = 13) -> tuple[np.ndarray, np.ndarray
     if isinstance(sequence_length, bool) or not isinstance(sequence_length, int) or sequence_length < 1:
         raise ValueError(f"make_windows: sequence_length must be a positive integer, got {sequence_length!r}.")
     if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
-        raise ValueError(f"make_windows: expected a flat list of integer ids, got shape {ids.shape}, dtype {ids.dtype}.")
+        raise ValueError("make_windows: expected a flat list of integer ids, "
+                         f"got shape {ids.shape}, dtype {ids.dtype}.")
     if len(ids) <= sequence_length:
         raise ValueError(
             f"make_windows: need more than {sequence_length} ids to make one window, got {len(ids)}."

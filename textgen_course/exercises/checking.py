@@ -150,3 +150,211 @@ def check_shape(answer: Any, expected: tuple[int, ...], name: str, hints: dict[t
             raise WrongAnswer(f"{name} = {answer_tuple} is not right: {why}")
     raise WrongAnswer(f"{name} = {answer_tuple} is not right (it has {len(answer_tuple)} dimensions, "
                       f"the answer has {len(expected)}).")
+
+
+# --- Answers that hand the work to a library -------------------------------------------------
+#
+# An implement-exercise asks the learner to compute something the library (or NumPy's
+# neighbours: SciPy, Keras, PyTorch) already computes. A check that only compares numbers
+# would accept `return library_function(...)`, so the learner's function runs with those
+# functions switched off: each is replaced by a tripwire that raises Delegated, naming it.
+#
+# How a function is switched off, so that every way of reaching it trips:
+# - a Python function gets a tripwire as its code (func.__code__), so every reference to
+#   the same function object trips: `tc.make_windows`, `from ... import make_windows as w`,
+#   a bound method (`weights.probabilities`), a call from inside another library function;
+# - anything else (a built-in such as torch.softmax) is replaced where it is defined, and in
+#   the learner's own namespace (the notebook's globals, a lambda's closure).
+# Everything is put back when the learner's function returns, also after an error.
+
+
+class Delegated(WrongAnswer):
+    """The answer hands the work to the library function the exercise asks the learner to write."""
+
+
+_TRIPS: list[str] = []  # dotted names tripped during the current learner call
+
+
+def _trip(dotted: str) -> None:
+    __tracebackhide__ = True
+    _TRIPS.append(dotted)
+    raise Delegated(dotted)
+
+
+def _tripwire(*args, **kwargs):
+    """Its code becomes a switched-off function's code, renamed to that function's dotted name.
+
+    It runs with the switched-off function's module globals, so it imports what it needs itself.
+    """
+    __tracebackhide__ = True
+    __import__("textgen_course.exercises.checking", fromlist=["_trip"])._trip(
+        __import__("sys")._getframe(0).f_code.co_qualname)
+
+
+def _resolve(dotted: str) -> tuple[Any, str, Any] | None:
+    """'package.module.Class.attribute' -> (owner, attribute name, object); None if not installed."""
+    import importlib
+
+    parts = dotted.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            owner = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        try:
+            for part in parts[split:-1]:
+                owner = getattr(owner, part)
+            return owner, parts[-1], getattr(owner, parts[-1])
+        except AttributeError:
+            return None
+    return None
+
+
+def _delegation_message(name: str, dotted: str, advice: str) -> str:
+    return (f"{name} calls {dotted}, which already computes the answer, so it does not show your own "
+            f"computation. This check runs {name} with that function switched off. {advice}").strip()
+
+
+class library_switched_off:
+    """Context manager: run the learner's function with `forbidden` functions replaced by tripwires.
+
+        with library_switched_off("lstm_step", ["textgen_course.lstm_gates.lstm_step"], lstm_step,
+                                  advice="Write the step with NumPy."):
+            result = call_learner(lstm_step, "lstm_step", *inputs)
+
+    forbidden: dotted names ("scipy.special.softmax", "textgen_course.numpy_model.NumpyTextGenerator.logits");
+    names whose package is not installed are skipped. A call to any of them raises Delegated with a
+    message that names the function. If the learner's code catches that error and carries on, the
+    check still raises Delegated when the block ends.
+    """
+
+    def __init__(self, name: str, forbidden, learner: Callable | None = None, advice: str = ""):
+        self.name, self.forbidden, self.learner, self.advice = name, tuple(forbidden), learner, advice
+        self._undo: list[Callable[[], None]] = []
+
+    def __enter__(self) -> "library_switched_off":
+        _TRIPS.clear()
+        import types
+
+        namespaces = _learner_namespaces(self.learner)
+        try:
+            for dotted in self.forbidden:
+                found = _resolve(dotted)
+                if found is None:
+                    continue
+                owner, attribute, target = found
+                if isinstance(target, types.FunctionType) and not target.__closure__:
+                    self._swap_code(target, dotted)
+                else:
+                    self._replace_attribute(owner, attribute, dotted)
+                    self._replace_in_namespaces(namespaces, target, dotted)
+        except BaseException:
+            self._restore()
+            raise
+        return self
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        __tracebackhide__ = True
+        self._restore()
+        tripped = list(_TRIPS)
+        _TRIPS.clear()
+        if tripped:
+            raise Delegated(_delegation_message(self.name, tripped[0], self.advice)) from None
+        return False
+
+    def _swap_code(self, function, dotted: str) -> None:
+        original = function.__code__
+        function.__code__ = _tripwire.__code__.replace(co_name=function.__name__, co_qualname=dotted)
+        self._undo.append(lambda: setattr(function, "__code__", original))
+
+    def _replace_attribute(self, owner, attribute: str, dotted: str) -> None:
+        own = attribute in vars(owner)
+        original = vars(owner).get(attribute)
+
+        def tripwire(*args, **kwargs):
+            __tracebackhide__ = True
+            _trip(dotted)
+
+        setattr(owner, attribute, tripwire)
+        self._undo.append(lambda: setattr(owner, attribute, original) if own else delattr(owner, attribute))
+
+    def _replace_in_namespaces(self, namespaces, target, dotted: str) -> None:
+        def tripwire(*args, **kwargs):
+            __tracebackhide__ = True
+            _trip(dotted)
+
+        for namespace in namespaces:
+            if isinstance(namespace, dict):
+                for key, value in list(namespace.items()):
+                    if value is target:
+                        namespace[key] = tripwire
+                        self._undo.append(lambda namespace=namespace, key=key: namespace.__setitem__(key, target))
+            else:  # a closure cell
+                if namespace.cell_contents is target:
+                    namespace.cell_contents = tripwire
+                    self._undo.append(lambda cell=namespace: setattr(cell, "cell_contents", target))
+
+    def _restore(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+
+def _learner_namespaces(learner) -> list:
+    """The learner's globals and closure cells, where a built-in may have been imported by name."""
+    function = getattr(learner, "__func__", learner)
+    namespaces: list = []
+    if hasattr(function, "__globals__"):
+        namespaces.append(function.__globals__)
+    for cell in getattr(function, "__closure__", None) or ():
+        try:
+            cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        namespaces.append(cell)
+    return namespaces
+
+
+class _RowsByProductOnly(np.ndarray):
+    """A matrix that can be multiplied, transposed and sliced, but not indexed with arrays of ids."""
+
+    _message = "indexing this matrix with ids is not allowed here."
+
+    def __array_finalize__(self, obj) -> None:
+        self._message = getattr(obj, "_message", _RowsByProductOnly._message)
+
+    def __getitem__(self, index):
+        __tracebackhide__ = True
+        parts = index if isinstance(index, tuple) else (index,)
+        if any(not isinstance(part, (slice, type(Ellipsis), type(None), int, np.integer)) for part in parts):
+            raise WrongAnswer(self._message)  # an array or list of ids (or a mask): rows picked directly
+        return super().__getitem__(index)
+
+    def take(self, *args, **kwargs):
+        __tracebackhide__ = True
+        raise WrongAnswer(self._message)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """Arithmetic (matmul included) works as on a plain array, and returns plain arrays."""
+        plain = tuple(value.view(np.ndarray) if isinstance(value, _RowsByProductOnly) else value for value in inputs)
+        if "out" in kwargs:
+            kwargs["out"] = tuple(value.view(np.ndarray) if isinstance(value, _RowsByProductOnly) else value
+                                  for value in kwargs["out"])
+        return getattr(ufunc, method)(*plain, **kwargs)
+
+    def __array_function__(self, function, types, args, kwargs):
+        __tracebackhide__ = True
+        if function in (np.take, np.take_along_axis, np.choose, np.compress):
+            raise WrongAnswer(self._message)
+        return super().__array_function__(function, types, args, kwargs)
+
+
+def rows_by_product_only(matrix: np.ndarray, message: str) -> np.ndarray:
+    """A copy of matrix that raises WrongAnswer(message) when its rows are picked by ids.
+
+    `matrix[ids]`, `matrix.T[:, ids]`, `np.take(matrix, ids, axis=0)` and the like raise; products
+    (`one_hot @ matrix`, np.einsum, np.tensordot), slices, transposes and single numbers
+    (`matrix[i, j]`, for a product written out as loops) work as usual.
+    """
+    guarded = np.array(matrix, copy=True).view(_RowsByProductOnly)
+    guarded._message = message
+    return guarded

@@ -15,23 +15,24 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import ModelConfig
-from ..embedding import embedding_parameter_count
-from ..lstm_context import lstm_parameter_count
-from ..lstm_gates import LstmWeights, run_lstm
+from ..flops import parameters_by_stage
+from ..lstm_gates import LstmWeights, lstm_parameter_count, run_lstm
 from ..numpy_model import NumpyTextGenerator
-from ..softmax_head import dense_parameter_count, softmax
-from .checking import Passed, WrongAnswer, call_learner, check_number, compare, passed
+from ..softmax_head import softmax
+from .checking import Passed, WrongAnswer, call_learner, check_number, compare, library_switched_off, passed
 
 CHECK_CONFIG = ModelConfig(vocab_size=40, sequence_length=5, embedding_dim=6, lstm1_units=9, lstm2_units=7)
 CHECK_BATCH = 3
+FORWARD_ANSWERS = (  # the whole forward pass in one call: switched off while forward_pass runs (the stages stay on)
+    "textgen_course.numpy_model.NumpyTextGenerator.probabilities",
+    "textgen_course.numpy_model.NumpyTextGenerator.logits",
+    "textgen_course.exercises.data_flow.reference_forward_pass",
+)
 
 
 def total_parameters(config: ModelConfig) -> int:
     """The Keras model's parameter count for a config, stage by stage (as parameter_ledger counts it)."""
-    return (embedding_parameter_count(config)
-            + lstm_parameter_count(config.embedding_dim, config.lstm1_units)
-            + lstm_parameter_count(config.lstm1_units, config.lstm2_units)
-            + dense_parameter_count(config))
+    return sum(parameters_by_stage("two_lstms", config).values())  # the library's one count (flops.py)
 
 
 def check_answer_total_parameters(answer_wider_lstm1, answer_longer_window, quiet: bool = False) -> Passed:
@@ -140,7 +141,10 @@ def check_forward_pass(forward_pass, quiet: bool = False) -> Passed:
     weights = _random_weights()
     ids = _forward_inputs()
     try:
-        got = call_learner(forward_pass, "forward_pass", ids.copy(), weights)
+        with library_switched_off("forward_pass", FORWARD_ANSWERS, forward_pass,
+                                  advice="Chain the stages yourself: embed_numpy, run_lstm twice (keep LSTM-2's "
+                                  "last step), the dense layer's product and bias, then softmax."):
+            got = call_learner(forward_pass, "forward_pass", ids.copy(), weights)
     except WrongAnswer as error:
         if "run_lstm: expected inputs" in str(error):
             raise WrongAnswer(f"{error}\nEach stage reads the one before: embedding -> LSTM-1 (every step) -> "

@@ -18,11 +18,18 @@ from typing import Callable
 import numpy as np
 
 from ..lstm_gates import sigmoid
-from .checking import Passed, WrongAnswer, as_array, call_learner, check_number, check_shape, compare, passed
+from .checking import (Passed, WrongAnswer, as_array, call_learner, check_number, check_shape, compare,
+                       library_switched_off, passed)
 
 BATCH, INPUT_DIM, UNITS = 3, 5, 4  # all different, so a swapped axis shows up as a wrong shape
 GATE_LETTERS = ("i", "f", "g", "o")  # Keras's order: input, forget, candidate (g), output
 GATE_WORDS = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate"}
+STEP_ANSWERS = (  # the library's LSTM steps: switched off while the learner's lstm_step runs (sigmoid stays on)
+    "textgen_course.lstm_gates.lstm_step",
+    "textgen_course.lstm_gates.run_lstm",
+    "textgen_course.numpy_model.lstm_hidden_states",
+    "textgen_course.exercises.lstm_context.reference_lstm_step",
+)
 
 
 def check_answer_shape(answer_shape, quiet: bool = False) -> Passed:
@@ -187,16 +194,20 @@ def check_lstm_step(lstm_step, quiet: bool = False) -> Passed:
     for seed in (0, 1):
         inputs = _step_inputs(seed)
         expected = np.stack(reference_lstm_step(**inputs))
-        try:
-            result = lstm_step(*inputs.values()) if callable(lstm_step) else None  # by position: any names work
-        except Exception as error:  # maybe it expects PyTorch's (4*units, input) layout
-            _raise_if_transposed_layout(lstm_step, inputs, expected, name)
-            raise WrongAnswer(f"{name} raised {type(error).__name__}: {error}\nIt was called with x_t "
-                              f"{inputs['x_t'].shape}, h_prev and c_prev {inputs['h_prev'].shape}, kernel "
-                              f"{inputs['kernel'].shape}, recurrent_kernel {inputs['recurrent_kernel'].shape}, "
-                              f"bias {inputs['bias'].shape}.") from None
-        if result is None or result is ...:
-            call_learner(lstm_step, name, *inputs.values())  # raises the "placeholder / not callable" message
+        with library_switched_off(name, STEP_ANSWERS, lstm_step,
+                                  advice="Write the step with NumPy from the equations at the top of the chapter."):
+            try:
+                result = lstm_step(*inputs.values()) if callable(lstm_step) else None  # by position: any names work
+            except WrongAnswer:
+                raise
+            except Exception as error:  # maybe it expects PyTorch's (4*units, input) layout
+                _raise_if_transposed_layout(lstm_step, inputs, expected, name)
+                raise WrongAnswer(f"{name} raised {type(error).__name__}: {error}\nIt was called with x_t "
+                                  f"{inputs['x_t'].shape}, h_prev and c_prev {inputs['h_prev'].shape}, kernel "
+                                  f"{inputs['kernel'].shape}, recurrent_kernel {inputs['recurrent_kernel'].shape}, "
+                                  f"bias {inputs['bias'].shape}.") from None
+            if result is None or result is ...:
+                call_learner(lstm_step, name, *inputs.values())  # raises the "placeholder / not callable" message
         got = _stacked(result, name)
         if got.shape == (2, UNITS, BATCH):
             raise WrongAnswer(f"{name} returned arrays of shape {got.shape[1:]}, which is (units, batch): "

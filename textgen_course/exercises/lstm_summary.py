@@ -15,9 +15,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..lstm_gates import LstmWeights, lstm_step, run_lstm
-from .checking import Passed, WrongAnswer, as_array, call_learner, check_number, check_shape, compare, passed
+from .checking import (Passed, WrongAnswer, as_array, call_learner, check_number, check_shape, compare,
+                       library_switched_off, passed)
 
 BATCH, STEPS, INPUT_DIM, UNITS = 3, 6, 5, 4  # all different, so a swapped axis shows up as a wrong shape
+SUMMARY_ANSWERS = (  # the library's whole-sequence LSTMs: switched off while lstm_summary runs (lstm_step stays on)
+    "textgen_course.lstm_gates.run_lstm",
+    "textgen_course.numpy_model.lstm_hidden_states",
+    "textgen_course.exercises.lstm_summary.reference_lstm_summary",
+)
 
 
 def check_answer_shape(answer_shape, quiet: bool = False) -> Passed:
@@ -127,15 +133,21 @@ def check_lstm_summary(lstm_summary, quiet: bool = False) -> Passed:
     for seed in (0, 1):
         values = _summary_inputs(seed)
         expected = reference_lstm_summary(**values)
-        try:
-            result = lstm_summary(*values.values()) if callable(lstm_summary) else None  # by position: any names work
-        except Exception as error:
-            _raise_if_transposed_layout(lstm_summary, values, expected, name)
-            raise WrongAnswer(f"{name} raised {type(error).__name__}: {error}\nIt was called with inputs "
-                              f"{values['inputs'].shape} (batch, steps, input_dim), kernel {values['kernel'].shape}, "
-                              f"recurrent_kernel {values['recurrent_kernel'].shape}, bias {values['bias'].shape}.") from None
-        if result is None or result is ...:
-            call_learner(lstm_summary, name, *values.values())  # raises the "placeholder / not callable" message
+        with library_switched_off(name, SUMMARY_ANSWERS, lstm_summary,
+                                  advice="Loop over the steps yourself, calling lstm_step (the library's or yours) "
+                                  "and carrying h and c from step to step."):
+            try:
+                result = lstm_summary(*values.values()) if callable(lstm_summary) else None  # by position: any names
+            except WrongAnswer:
+                raise
+            except Exception as error:
+                _raise_if_transposed_layout(lstm_summary, values, expected, name)
+                raise WrongAnswer(f"{name} raised {type(error).__name__}: {error}\nIt was called with inputs "
+                                  f"{values['inputs'].shape} (batch, steps, input_dim), kernel "
+                                  f"{values['kernel'].shape}, recurrent_kernel {values['recurrent_kernel'].shape}, "
+                                  f"bias {values['bias'].shape}.") from None
+            if result is None or result is ...:
+                call_learner(lstm_summary, name, *values.values())  # raises the "placeholder / not callable" message
         if isinstance(result, (tuple, list)) and len(result) == 2 and np.ndim(result[0]) == 2:
             raise WrongAnswer(f"{name} returned two arrays (maybe (h, c)). Return only the final hidden "
                               "state, one (batch, units) array: that is all LSTM-2 passes on.")

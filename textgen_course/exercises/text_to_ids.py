@@ -17,11 +17,16 @@ import numpy as np
 
 from ..windows import make_windows as reference_make_windows
 from ..windows import pad_left as reference_pad_left
-from .checking import Passed, WrongAnswer, as_array, call_learner, check_number, compare, passed, require_answer
+from .checking import (Passed, WrongAnswer, as_array, call_learner, check_number, compare, library_switched_off, passed,
+                       require_answer)
 
 TEXT_TOKENS = 1_000  # the text of the window-count exercise
 WINDOW_LENGTH = 13
 SEED_TEXT = "Now is the winter, said the chatbot."  # the seed of the padded-window exercise
+WINDOWS_ANSWERS = ("textgen_course.windows.make_windows", "textgen_course.windows.windows_from_pieces",
+                   "textgen_course.windows.prepare_windows")  # switched off while make_windows runs
+PAD_ANSWERS = ("textgen_course.windows.pad_left", "textgen_course.generation.seed_window",
+               "keras.utils.pad_sequences")  # switched off while pad_left runs
 SEED_WINDOW = ("<pad>", "<pad>", "<pad>", "<pad>", "now", "is", "the", "winter", ",", "said", "the", "<unk>", ".")
 
 
@@ -115,7 +120,9 @@ def check_make_windows(make_windows, quiet: bool = False) -> Passed:
         ids = _window_inputs(seed, count)
         expected_x, expected_y = reference_make_windows(np.asarray(ids), length)
         try:
-            result = call_learner(make_windows, name, list(ids), length)
+            with library_switched_off(name, WINDOWS_ANSWERS, make_windows,
+                                      advice="Build the windows yourself with a loop or NumPy slicing."):
+                result = call_learner(make_windows, name, list(ids), length)
         except WrongAnswer as error:
             if "IndexError" in str(error):
                 raise WrongAnswer(f"{error}\nThe last window's target would lie past the end of ids: make only "
@@ -158,7 +165,10 @@ def check_pad_left(pad_left, quiet: bool = False) -> Passed:
     name = "pad_left"
     for ids, length in _pad_cases():
         expected = reference_pad_left(ids, length)
-        got = as_array(call_learner(pad_left, name, list(ids), length), name)
+        with library_switched_off(name, PAD_ANSWERS, pad_left,
+                                  advice="Keep the last ids and put the zeros in front yourself."):
+            result = call_learner(pad_left, name, list(ids), length)
+        got = as_array(result, name)
         if got.ndim != 1 or len(got) != length:
             raise WrongAnswer(f"{name}({ids}, {length}) returned shape {got.shape}; it must always return "
                               f"exactly sequence_length = {length} ids, however long the input is.")

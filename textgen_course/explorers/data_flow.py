@@ -16,6 +16,7 @@ from ..model import config_of
 from ..numpy_model import NumpyTextGenerator
 from ..text import detokenize
 from ..vocabulary import PAD, Vocabulary
+from .web import live_explorer
 
 
 @dataclass(frozen=True)
@@ -115,4 +116,6 @@ def generation_explorer(model, vocabulary: Vocabulary, seed_text: str = "to be o
     redraw()  # the initial view, computed now so the static page shows it
     for control in (box, strategy_menu, length, temperature, top_k, top_p, sampler_seed):
         control.observe(redraw, names="value")
-    return widgets.VBox([box, strategy_menu, length, temperature, top_k, top_p, sampler_seed, view])
+    return live_explorer([box, strategy_menu, length, temperature, top_k, top_p, sampler_seed, view], "data_flow",
+                         {"seed_text": seed_text, "num_words": num_words, "strategy": strategy, "temperature": 1.0,
+                          "top_k": 40, "top_p": 0.9, "seed": 0}, view)

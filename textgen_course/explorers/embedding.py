@@ -13,6 +13,7 @@ import numpy as np
 
 from ..embedding import embedding_matrix, nearest_neighbours
 from ..vocabulary import PAD_ID, UNKNOWN, UNKNOWN_ID, Vocabulary
+from .web import live_explorer
 
 SPECIAL_IDS = (PAD_ID, UNKNOWN_ID)  # never shown as neighbours
 
@@ -87,4 +88,5 @@ def neighbour_explorer(model, vocabulary: Vocabulary, word: str = "king", count:
 
     box.observe(update, names="value")
     slider.observe(update, names="value")
-    return widgets.VBox([widgets.HBox([box, slider]), view])
+    return live_explorer([widgets.HBox([box, slider]), view], "embedding",
+                         {"word": word, "count": count, "choices": options}, view)

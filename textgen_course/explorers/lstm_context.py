@@ -16,6 +16,7 @@ from ..lstm_gates import GATE_NAMES, LstmTrace, LstmWeights, run_lstm
 from ..text import tokenize
 from ..vocabulary import PAD, UNKNOWN, Vocabulary
 from ..windows import pad_left
+from .web import live_explorer
 
 GATE_LABELS = {"input_gate": "input gate i", "forget_gate": "forget gate f",
                "candidate": "candidate g", "output_gate": "output gate o"}
@@ -193,4 +194,4 @@ def gate_explorer(model, vocabulary: Vocabulary, text: str = "to be or not to be
 
     box.observe(retrace, names="value")
     slider.observe(redraw, names="value")
-    return widgets.VBox([box, slider, view])
+    return live_explorer([box, slider, view], "lstm_context", {"text": text, "step": slider.value, "top": top}, view)

@@ -18,6 +18,7 @@ from ..softmax_head import logits_numpy, softmax
 from ..text import detokenize, tokenize
 from ..vocabulary import PAD_ID, UNKNOWN, UNKNOWN_ID, Vocabulary
 from ..windows import pad_left
+from .web import live_explorer
 
 
 @dataclass(frozen=True)
@@ -115,4 +116,4 @@ def summary_explorer(model, vocabulary: Vocabulary, text: str = "now is the wint
 
     box.observe(regrow, names="value")
     slider.observe(redraw, names="value")
-    return widgets.VBox([box, slider, view])
+    return live_explorer([box, slider, view], "lstm_summary", {"text": text, "top": top}, view)

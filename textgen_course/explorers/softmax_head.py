@@ -17,6 +17,7 @@ import numpy as np
 from ..generation import STRATEGIES, effective_number_of_words, next_word_distribution, sampling_distribution
 from ..numpy_model import NumpyTextGenerator
 from ..vocabulary import PAD_ID, UNKNOWN_ID, Vocabulary
+from .web import live_explorer
 
 
 @dataclass(frozen=True)
@@ -144,4 +145,6 @@ def softmax_explorer(model, vocabulary: Vocabulary, context: str = DEFAULT_CONTE
     box.observe(read_context, names="value")
     for control in (strategy, temperature, top_k, top_p):
         control.observe(redraw, names="value")
-    return widgets.VBox([box, strategy, temperature, top_k, top_p, view])
+    return live_explorer([box, strategy, temperature, top_k, top_p, view], "softmax_head",
+                         {"context": context, "top": top, "strategy": "temperature", "temperature": 1.0,
+                          "top_k": 10, "top_p": 0.9}, view)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..text import tokenize
 from ..vocabulary import PAD_ID, UNKNOWN_ID, Vocabulary
 from ..windows import pad_left
+from .web import live_explorer
 
 DEFAULT_TEXT = "Shall I compare thee to a summer's day? Thou art more lovely and more temperate."
 
@@ -98,4 +99,4 @@ def text_explorer(vocabulary: Vocabulary, text: str = DEFAULT_TEXT, sequence_len
         view.value = report_html(describe_text(vocabulary, change["new"], sequence_length))
 
     box.observe(update, names="value")
-    return widgets.VBox([box, view])
+    return live_explorer([box, view], "text_to_ids", {"text": text, "sequence_length": sequence_length}, view)

@@ -19,6 +19,7 @@ from ..model import config_of, next_word_probabilities
 from ..text import tokenize
 from ..vocabulary import PAD_ID, UNKNOWN, Vocabulary
 from ..windows import pad_left
+from .web import live_explorer
 
 
 @dataclass(frozen=True)
@@ -128,4 +129,6 @@ def next_word_explorer(models: dict, vocabulary: Vocabulary, context: str = "wha
 
     box.observe(update, names="value")
     slider.observe(update, names="value")
-    return widgets.VBox([widgets.HBox([box, slider]), view])
+    return live_explorer([widgets.HBox([box, slider]), view], "why_two_lstms",
+                         {"context": context, "words_of_context": int(words_of_context), "count": count,
+                          "models": list(models)}, view)

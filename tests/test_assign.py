@@ -1,4 +1,4 @@
-"""Assignments and grading with otter-grader (scripts/assignments.py), end to end on the fixture.
+"""Assignments with otter-grader (textgen_course/tools/assign.py), end to end on the fixture.
 
 The fixture chapter (tests/fixtures/exercise_chapter.ipynb) has two autograded exercises and an
 experiment. `otter assign` builds the assignment once for this file; then a correct, a partly
@@ -7,32 +7,22 @@ wrong, a broken and an unreadable submission are graded with `otter run`, severa
 
 from __future__ import annotations
 
-import copy
-import csv
-import sys
-from pathlib import Path
+import importlib.util
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-FIXTURE = FIXTURES / "exercise_chapter.ipynb"
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(FIXTURES))
+from conftest import CORRECT_SOFTMAX, FIXTURE_CHAPTER as FIXTURE, FIXTURES
+from textgen_course.tools import assign as assignments
+from textgen_course.tools import editions
 
-import assignments  # noqa: E402
-import editions  # noqa: E402
-import fixture_checks  # noqa: E402
+# the fixture chapter's checks module, read from its file (the assignment ships it beside the notebook)
+_spec = importlib.util.spec_from_file_location("fixture_checks", FIXTURES / "fixture_checks.py")
+fixture_checks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fixture_checks)
 
 # otter-grader 7.0.0 imports traitlets code that warns on import; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore:Traits should be given as instances:DeprecationWarning")
-
-CORRECT_SOFTMAX = """def softmax(logits, temperature=1.0):
-    scaled = logits / temperature
-    exps = np.exp(scaled - scaled.max(axis=-1, keepdims=True))
-    return exps / exps.sum(axis=-1, keepdims=True)"""
-
 
 def raw_blocks(notebook) -> list[str]:
     return [cell.source.split("\n")[0] for cell in notebook.cells if cell.cell_type == "raw"]
@@ -92,14 +82,9 @@ def test_master_notebook_rejects_points_for_an_exercise_it_does_not_have():
                                     points={"fixture-typo": 2})
 
 
-# ---- assign and grade, end to end ------------------------------------------------------------
+# ---- assign, end to end (the `assignment` fixture is in conftest.py) --------------------------
 
-@pytest.fixture(scope="module")
-def assignment(tmp_path_factory):
-    output = tmp_path_factory.mktemp("assignments")
-    return assignments.assign(FIXTURE, output, files=[FIXTURES / "fixture_checks.py"])
-
-
+@pytest.mark.notebook
 def test_assign_writes_the_student_notebook_the_autograder_zip_and_a_readme(assignment):
     assert assignment.student_notebook.exists() and assignment.autograder_zip.suffix == ".zip"
     assert assignment.questions == {"fixture-predict": 1, "fixture-softmax": 1}
@@ -108,6 +93,7 @@ def test_assign_writes_the_student_notebook_the_autograder_zip_and_a_readme(assi
     assert "| `fixture-experiment` | 1 | read and graded by hand |" in (assignment.folder / "README.md").read_text()
 
 
+@pytest.mark.notebook
 def test_assignment_student_notebook_has_the_same_stubs_as_the_student_notebooks(assignment):
     from_otter = nbformat.read(assignment.student_notebook, as_version=4)
     ours = editions.student_notebook(nbformat.read(FIXTURE, as_version=4), "exercise_chapter")
@@ -120,84 +106,9 @@ def test_assignment_student_notebook_has_the_same_stubs_as_the_student_notebooks
     assert "np.exp(scaled" not in "\n".join(cell.source for cell in from_otter.cells)
 
 
+@pytest.mark.notebook
 def test_assignment_student_notebook_fails_only_at_the_unanswered_checks(assignment):
     assert editions.verify_student_notebook(assignment.student_notebook, cwd=assignment.student_notebook.parent) == []
-
-
-def answered(student, answer_shape: str, softmax: str, delete_check: str | None = None):
-    """A submission: the assignment's student notebook with these answers.
-
-    delete_check: delete the check cell that calls this check (a learner "tidying up").
-    """
-    notebook = copy.deepcopy(student)
-    cells = []
-    for cell in notebook.cells:
-        if cell.source.startswith("answer_shape"):
-            cell.source = answer_shape
-        elif cell.source.startswith("def softmax"):
-            cell.source = softmax
-        elif delete_check and cell.source.startswith(delete_check):
-            continue
-        cells.append(cell)
-    notebook.cells = cells
-    return notebook
-
-
-def test_grade_scores_correct_partly_wrong_and_broken_submissions_and_never_crashes(assignment, tmp_path):
-    student = nbformat.read(assignment.student_notebook, as_version=4)
-    submissions = tmp_path / "submissions"
-    (submissions / "cy").mkdir(parents=True)  # a folder per learner, as learning platforms export them
-    nbformat.write(answered(student, "answer_shape = (4, 10)", CORRECT_SOFTMAX), submissions / "ada.ipynb")
-    nbformat.write(answered(student, "answer_shape = (10, 4)", CORRECT_SOFTMAX), submissions / "bo.ipynb")
-    broken = answered(student, "answer_shape = (4, 10)", CORRECT_SOFTMAX.replace("return exps", "return exps +"),
-                      delete_check="check_answer_shape")  # a syntax error in softmax; a deleted check cell
-    nbformat.write(broken, submissions / "cy" / "exercise_chapter.ipynb")
-    (submissions / "dee.ipynb").write_text('{"cells": [')  # not a notebook at all
-    output = tmp_path / "grades.csv"
-    assignments.grade("exercise_chapter", submissions, output, timeout=300,
-                      assignments=assignment.folder.parent, jobs=3)
-    with output.open() as file:
-        assert next(csv.reader(file)) == ["submission", "fixture-predict", "fixture-softmax", "total", "possible",
-                                          "error"]  # the questions in the chapter's order
-    rows = {row["submission"]: row for row in csv.DictReader(output.open())}
-    scores = {name: (row["fixture-predict"], row["fixture-softmax"], row["total"], row["possible"])
-              for name, row in rows.items()}
-    feedback_files = {name: tmp_path / "grades_feedback" / (name.removesuffix(".ipynb").replace("/", "__") + ".md")
-                      for name in rows}
-    details = {name: (rows[name]["error"], path.read_text() if path.exists() else "")
-               for name, path in feedback_files.items()}
-    assert scores == {
-        "ada.ipynb": ("1", "1", "2", "2"),
-        "bo.ipynb": ("0", "1", "1", "2"),
-        # the syntax error costs softmax only; the deleted check's question is tested at the end
-        "cy/exercise_chapter.ipynb": ("1", "0", "1", "2"),
-        "dee.ipynb": ("0", "0", "0", "2"),
-    }, f"errors and feedback per submission: {details}"
-    assert {name: bool(row["error"]) for name, row in rows.items()} == {
-        "ada.ipynb": False, "bo.ipynb": False, "cy/exercise_chapter.ipynb": False, "dee.ipynb": True}
-    assert rows["dee.ipynb"]["error"].startswith("not a readable notebook")
-    feedback = (tmp_path / "grades_feedback" / "bo.md").read_text()
-    assert "# bo.ipynb: 1 / 2" in feedback
-    assert "answer_shape = (10, 4) is not right: one row per context, one column per word." in feedback
-    assert "SyntaxError" not in feedback
-    assert "softmax must be a function" in (tmp_path / "grades_feedback" / "cy__exercise_chapter.md").read_text()
-
-
-def test_grade_stops_a_submission_that_runs_forever(assignment, tmp_path):
-    student = nbformat.read(assignment.student_notebook, as_version=4)
-    endless = answered(student, "answer_shape = (4, 10)\nwhile True:\n    pass", CORRECT_SOFTMAX)
-    path = tmp_path / "endless.ipynb"
-    nbformat.write(endless, path)
-    questions = assignments.question_points(assignment.autograder_zip)
-    result = assignments.grade_submission(path, assignment.autograder_zip, questions, timeout=8)
-    assert result.error == "did not finish in 8 s (an endless loop?)"
-    assert result.scores == {"fixture-predict": 0.0, "fixture-softmax": 0.0}
-
-
-def test_grade_explains_a_missing_assignment(tmp_path):
-    (tmp_path / "subs").mkdir()
-    with pytest.raises(ValueError, match="run `python3 tasks.py assign lstm_context` first"):
-        assignments.grade("lstm_context", tmp_path / "subs", tmp_path / "grades.csv", assignments=tmp_path)
 
 
 def test_fixture_checks_follow_the_course_contract():
