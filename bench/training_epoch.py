@@ -110,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
                                   measure.script_command(__file__, argv), quick=args.quick)
     result = values["train_epoch_s"]
     print(f"one epoch of the shipped recipe ({result['share_of_epoch_measured']:.1%} measured): Keras's loop "
-          f"{result['keras_loop']:.0f} s, fused kernel {result['fused']:.0f} s ({result['speed_up']:.2f}x); CPU seconds "
+          f"{result['keras_loop']:.0f} s, fused kernel {result['fused']:.0f} s ({result['speed_up']:.2f}x); "
+          f"CPU seconds "
           f"{result['cpu_seconds']['keras_loop']:.0f} and {result['cpu_seconds']['fused']:.0f} "
           f"({result['cpu_speed_up']:.2f}x); "
           f"{measure.conditions_text(data['runs']['training_epoch'])}")

@@ -39,8 +39,8 @@ import measure
 
 JAX_MARKER = "JAX_RESULT "
 CLOCKS = {"wall": time.perf_counter,  # seconds that pass: what a learner waits (a busy machine stretches them)
-          "cpu": time.process_time}  # CPU seconds of this process: on one thread, about the wall time of a quiet machine
-clock = CLOCKS["wall"]  # set by --clock
+          "cpu": time.process_time}  # this process's CPU seconds: on one thread, about a quiet machine's wall time
+now = CLOCKS["wall"]  # the clock steps are timed by: set by --clock
 
 
 def training_windows(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -91,7 +91,7 @@ def keras_trainer(batch_size: int, x: np.ndarray, y: np.ndarray, metrics: bool =
             self.ends = []
 
         def on_train_batch_end(self, batch, logs=None):
-            self.ends.append(clock())
+            self.ends.append(now())
 
     clock = StepClock()
     with fused_lstm.enabled(fused):
@@ -133,7 +133,7 @@ def torch_trainer(batch_size: int, x: np.ndarray, y: np.ndarray):
             optimizer.step()
             schedule.step()
             total_loss += loss.item()
-            ends.append(clock())
+            ends.append(now())
         return ends
 
     one_pass(x[: 2 * batch_size], y[: 2 * batch_size])  # warm-up
@@ -154,9 +154,9 @@ def cpu_timed_matmul_rate(size: int, repeats: int = 7) -> float:
     torch.mm(a, b)  # warm-up
     seconds = []
     for _ in range(repeats):
-        started = clock()
+        started = now()
         torch.mm(a, b)
-        seconds.append(clock() - started)
+        seconds.append(now() - started)
     return 2 * size**3 / measure.median(seconds)
 
 
@@ -177,7 +177,7 @@ def compare(batch_sizes: list[int], samples: int, repeats: int, engine_name: str
     matrix_size = 1024 if samples >= 1024 else 256  # --quick: a smaller product, the figure means nothing then
 
     def matmul_rate() -> float:
-        if clock is CLOCKS["wall"]:
+        if now is CLOCKS["wall"]:
             return measure.matmul_flops_per_second(size=matrix_size)
         return cpu_timed_matmul_rate(matrix_size)
 
@@ -322,8 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jax-worker", action="store_true", help=argparse.SUPPRESS)
     measure.add_common_arguments(parser)
     args = parser.parse_args(argv)
-    global clock
-    clock = CLOCKS[args.clock]
+    global now
+    now = CLOCKS[args.clock]
     if args.quick:  # three steps of batch 32, once each, torch only: seconds, to check the script works
         args.batch_sizes, args.samples, args.repeats, args.no_jax = [32], 96, 1, True
     if args.jax_worker:
@@ -382,8 +382,8 @@ def main(argv: list[str] | None = None) -> int:
           f"matmul rate {peak / 1e9:.1f} GFLOP/s")
     print("share of peak: " + ", ".join(f"{name} {value:.1%}" for name, value in share.items() if value))
     print("Keras/torch with its own LSTM loop: "
-          + ", ".join(f"batch {b}: {row['keras_torch_loop']:,.0f} samples/s ({row['keras_torch_loop_ratio']:.3g} x plain)"
-                      for b, row in by_batch.items()))
+          + ", ".join(f"batch {b}: {row['keras_torch_loop']:,.0f} samples/s "
+                      f"({row['keras_torch_loop_ratio']:.3g} x plain)" for b, row in by_batch.items()))
     if jax.get("measured"):
         print(f"JAX backend: cross-check {'PASSED' if jax['cross_check']['passed'] else 'FAILED'}; "
               f"uncompiled (jit_compile=False, as before): {jax['uncompiled']['keras_jax_uncompiled']:,.0f} samples/s, "

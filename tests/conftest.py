@@ -134,3 +134,20 @@ def assignment(tmp_path_factory):
 
     output = tmp_path_factory.mktemp("assignments")
     return assign.assign(FIXTURE_CHAPTER, output, files=[FIXTURES / "fixture_checks.py"])
+
+
+# ---- markers that follow from the fixtures a test uses ----------------------------------------
+
+FIXTURE_MARKERS = {
+    "trained_run": "heavy",  # trains a model for three epochs
+    "one_lstm_run": "heavy",
+    "assignment": "notebook",  # otter assign executes the fixture chapter
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that uses an expensive fixture gets that fixture's marker, so the fast tier skips it."""
+    for item in items:
+        for fixture, marker in FIXTURE_MARKERS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(getattr(pytest.mark, marker))

@@ -30,7 +30,8 @@ def raw_blocks(notebook) -> list[str]:
 
 # ---- the master notebook ---------------------------------------------------------------------
 
-def test_hidden_test_imports_the_checks_afresh_and_takes_the_answer_from_the_notebook():
+def test_hidden_test_imports_the_checks_afresh_and_takes_the_answer_from_the_notebook(monkeypatch):
+    monkeypatch.syspath_prepend(str(FIXTURES))  # where an assignment ships fixture_checks.py, beside the notebook
     imports = {"check_softmax": "from fixture_checks import check_softmax", "np": "import numpy as np"}
     source = assignments.hidden_test_source("check_softmax(softmax)", "test_softmax_1", imports, "Doc.")
     assert source.startswith("def test_softmax_1(softmax):")

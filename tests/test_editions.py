@@ -19,13 +19,13 @@ import nbformat
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-FIXTURE = FIXTURES / "exercise_chapter.ipynb"
-
 from textgen_course.tools import editions
 from textgen_course.tools.chapter_exercises import PLACEHOLDER, find_directives, plan_chapter, stub_solution
 from textgen_course.tools.editions import student_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURE = FIXTURES / "exercise_chapter.ipynb"
 
 STAGE_CHAPTERS = ["embedding", "lstm_context", "lstm_summary", "softmax_head", "learning", "data_flow",
                   "why_two_lstms"]

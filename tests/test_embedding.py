@@ -153,6 +153,7 @@ def test_mean_neighbour_similarity_agrees_with_nearest_neighbours():
 
     matrix = np.random.default_rng(1).normal(size=(60, 8))
     by_hand = np.mean([nearest_neighbours(matrix, i, count=4, exclude=(0, 1))[1].mean() for i in range(2, 30)])
-    np.testing.assert_allclose(mean_neighbour_similarity(matrix, range(2, 30), count=4, exclude=(0, 1)), by_hand, atol=1e-12)
+    np.testing.assert_allclose(mean_neighbour_similarity(matrix, range(2, 30), count=4, exclude=(0, 1)), by_hand,
+                               atol=1e-12)
     with pytest.raises(ValueError, match="word_ids is empty"):
         mean_neighbour_similarity(matrix, [])

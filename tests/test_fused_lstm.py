@@ -178,7 +178,8 @@ def test_layers_and_saved_files_are_the_same_with_and_without_it(tmp_path):
     def datasets(path):
         with h5py.File(path, "r") as file:
             found = {}
-            file.visititems(lambda name, item: found.update({name: item[()]}) if isinstance(item, h5py.Dataset) else None)
+            file.visititems(lambda name, item: found.update({name: item[()]})
+                            if isinstance(item, h5py.Dataset) else None)
             return found
 
     before, fused = datasets(tmp_path / "before.weights.h5"), datasets(tmp_path / "fused.weights.h5")

@@ -176,6 +176,7 @@ def _openblas_threads_in_fresh_python(setting):
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
 
 
+@pytest.mark.heavy  # three fresh Python processes, each importing Keras
 def test_importing_the_course_asks_openblas_for_one_thread_unless_the_user_chose():
     assert _openblas_threads_in_fresh_python(None).stdout.strip() == "1"
     assert _openblas_threads_in_fresh_python("2").stdout.strip() == "2"

@@ -14,6 +14,7 @@ In a 1,300-pixel-wide window the chapters' column holds about 77 monospace chara
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,17 +30,10 @@ LINE_LIMIT = 75
 WINDOW = (1300, 900)
 HIDDEN_TAGS = {"remove-cell", "remove-input"}  # cells whose code the book does not show
 
-# Blocks allowed to scroll sideways: (page, the start of the block's first line) -> why. Printed
-# tables whose rows fit 98 characters are set in a smaller type and fit (book/_ext/accessible_pages.py);
-# these are wider, and wrapping their rows would break the columns that line them up.
-ALLOWED_WIDE: dict[tuple[str, str], str] = {
-    ("book/text_to_ids.html", "To be, or NOT to be"):
-        "tokenizer examples: each text beside its list of tokens, 133 characters a row",
-    ("book/text_to_ids.html", "[ 0  0  0"):
-        "a window's ids above the same window's words, id arrays lined up, 176 characters a row",
-    ("book/performance.html", "keras "):
-        "the engines table: an engine and its description per row, 109 characters",
-}
+# Blocks allowed to scroll sideways: (page, the start of the block's first line) -> why. None today:
+# printed tables are set in a smaller type in which their rows fit, up to 98 characters a row, and
+# longer rows wrap their tail (book/_ext/accessible_pages.py, book/web/course.css).
+ALLOWED_WIDE: dict[tuple[str, str], str] = {}
 
 # Every code and output block of the article, and how far it overflows the column.
 BLOCKS_JS = """
@@ -64,7 +58,7 @@ return blocks.filter(([kind, el]) => shown(el)).map(([kind, el]) => {
     const box = inner.getBoundingClientRect();
     if (box.width > 0 && !inner.closest('a.headerlink')) spill = Math.max(spill, box.right - right);
   }
-  const lines = (el.innerText || '').split('\\n');
+  const lines = (el.textContent || '').split('\\n');  // textContent: also inside a closed dropdown
   const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), '');
   const first = lines.find(line => line.trim()) || '';
   return {kind, overflow: Math.round(Math.max(scroll, spill)), longest: longest.trim().slice(0, 100),
@@ -89,6 +83,19 @@ def test_code_cells_shown_in_the_book_fit_the_column():
                 for line in source.split("\n") if len(line) > LINE_LIMIT]
     assert not too_long, (f"code lines longer than {LINE_LIMIT} characters need sideways scrolling in the book "
                           f"(reformat them, e.g. ruff format --line-length {LINE_LIMIT}):\n" + "\n".join(too_long))
+
+
+def test_printed_tables_are_told_from_text_that_may_wrap():
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from accessible_pages import table_class
+
+    row = "two LSTMs, first recipe            96.2       119.9    23.7"
+    assert table_class(f"{row}\n{row}") is None  # fits the column: nothing to do
+    assert table_class(f"{row + ' ' * 4 + 'x' * 20}\n{row}") == "course-table-90"
+    assert table_class(f"{row + ' ' * 4 + 'x' * 30}\n{row}\n(a caption line)") == "course-table-98"
+    assert table_class(f"{row + ' ' * 4 + 'x' * 60}\n{row}") == "course-table-wide"
+    sentence = "To be or not to be married. And, madam, if he were short: the vessel, yet the sceptre is a happy"
+    assert table_class(sentence) is None and table_class(f"{sentence}\n{sentence}") is None
 
 
 def blocks_of(driver, server, page: str) -> list[dict]:

@@ -113,10 +113,12 @@ def _backend_in_fresh_python(env_backend):
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
 
 
+@pytest.mark.heavy  # a fresh Python process importing Keras
 def test_importing_the_course_picks_the_torch_backend():
     assert _backend_in_fresh_python(None).stdout.strip() == "torch"
 
 
+@pytest.mark.heavy  # a fresh Python process importing Keras
 def test_a_backend_the_user_set_wins():
     result = _backend_in_fresh_python("jax")
     assert result.stdout.strip() == "jax", result.stderr

@@ -30,8 +30,10 @@ def test_the_seeds_command_records_the_miniature_recipe_as_before():
     assert MINIATURE_CONFIG.vocab_size == 1000
 
 
-def test_the_command_line_lists_the_variants(monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", ["train_ablations.py", "train", "--help"])
+def test_the_command_line_offers_exactly_the_registered_variants(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["train_ablations.py", "train", "three_lstms"])
     with pytest.raises(SystemExit):
         train_ablations.main()
-    assert all(variant in capsys.readouterr().out for variant in VARIANTS)
+    message = capsys.readouterr()
+    assert "invalid choice: 'three_lstms'" in message.err
+    assert all(variant in message.err for variant in VARIANTS)

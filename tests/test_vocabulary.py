@@ -60,7 +60,8 @@ def test_statistics(small_text):
 
 
 @pytest.mark.parametrize("text, size, message", [
-    ("", 10, "no words"), ("a b c", 10, "needs at least 8 distinct tokens, the text has 3"), ("a b", 2, "size must be an integer >= 3"),
+    ("", 10, "no words"), ("a b c", 10, "needs at least 8 distinct tokens, the text has 3"),
+    ("a b", 2, "size must be an integer >= 3"),
 ])
 def test_impossible_vocabularies_are_refused(text, size, message):
     with pytest.raises(ValueError, match=message):

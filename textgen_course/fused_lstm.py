@@ -29,17 +29,17 @@ applies input `dropout` to the sequence before calling it, exactly as on its cuD
 Keras passes in.
 
 Why only during training, and on by default there. Training is where the loop costs: an epoch of
-the shipped recipe takes minutes and the chapters run small training races (bench/results.json,
-`train_fused_lstm`, has the measured speed-up). So `train()` turns it on unless called with
-`fused_lstm=False`, and `bench/training_throughput.py` measures both. It is an argument of
-train(), not a TrainingConfig field: it does not change the model, so it is not part of the recipe
-a manifest records (a run may be resumed with it on or off). Predictions
-and the chapters' cross-checks keep Keras's own loop: the cross-check compares Keras's LSTM with
-the PyTorch twin, which runs this same kernel; through the kernel the comparison would be a kernel
-against itself.
+the shipped recipe takes minutes and the chapters run small training races (bench/results.json:
+`train_epoch_s` and `train_by_batch_size` hold the measured speed-ups). So `train()` turns it on
+unless called with `fused_lstm=False`, and `bench/training_throughput.py` measures both. It is an
+argument of train(), not a TrainingConfig field: it does not change the model, so it is not part
+of the recipe a manifest records (a run may be resumed with it on or off). Predictions and the
+chapters' cross-checks keep Keras's own loop: the cross-check compares Keras's LSTM with the
+PyTorch twin, which runs this same kernel; through the kernel it would compare a kernel with itself.
 
-How to turn it off. `train(..., fused_lstm=False)` for one run; the environment variable TEXTGEN_FUSED_LSTM=0 for a whole process (the switch then never
-turns it on); `with enabled(False):` around any code.
+How to turn it off. `train(..., fused_lstm=False)` for one run; the environment variable
+TEXTGEN_FUSED_LSTM=0 for a whole process (the switch then never turns it on); `with
+enabled(False):` around any code.
 
 How the course would propose it upstream. A pull request to keras-team/keras changing
 `backend/torch/rnn.py`'s `lstm` (and `gru`, `bidirectional_lstm`) to take `_cudnn_lstm` whenever
@@ -175,7 +175,8 @@ def interface_problems() -> list[str]:
         if not callable(getattr(module, name, None)):
             problems.append(f"{module.__name__}.{name} is gone")
     if not problems and tuple(inspect.signature(torch_rnn.lstm).parameters) != LSTM_PARAMETERS:
-        problems.append(f"keras.src.backend.torch.rnn.lstm now takes {tuple(inspect.signature(torch_rnn.lstm).parameters)}")
+        taken = tuple(inspect.signature(torch_rnn.lstm).parameters)
+        problems.append(f"keras.src.backend.torch.rnn.lstm now takes {taken}")
     if not problems and tuple(inspect.signature(torch_rnn._cudnn_lstm).parameters) != (
             "inputs", "initial_state_h", "initial_state_c", "kernel", "recurrent_kernel", "bias", "return_sequences",
             "device"):

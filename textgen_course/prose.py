@@ -34,8 +34,8 @@ ANCHOR = re.compile(r'^<a id="(?P<label>[\w-]+)"></a>[ \t]*$', re.MULTILINE)
 MYST_TARGET = re.compile(r"^\((?P<label>[\w-]+)\)=[ \t]*(?P<end>\n\n?|\Z)", re.MULTILINE)
 SOURCE_MARKER = re.compile(r"^<!-- source: (?P<name>[\w.]+) -->[ \t]*\n```python[ \t]*\n(?P<code>.*?)^```[ \t]*$",
                            re.MULTILINE | re.DOTALL)
-LITERALINCLUDE = re.compile(r"^(?P<fence>```+|:::+)\{literalinclude\}\s*(?P<path>\S+)\s*\n:pyobject:\s*(?P<object>[\w.]+)"
-                            r"\s*\n(?P=fence)[ \t]*$", re.MULTILINE)
+LITERALINCLUDE = re.compile(r"^(?P<fence>```+|:::+)\{literalinclude\}\s*(?P<path>\S+)\s*\n"
+                            r":pyobject:\s*(?P<object>[\w.]+)\s*\n(?P=fence)[ \t]*$", re.MULTILINE)
 XREF_ROLE = re.compile(r"\{(?P<role>doc|ref)\}`(?:(?P<text>[^`<]*?)\s*<(?P<target>[^`>]+)>|(?P<plain>[^`]+))`")
 BACKTICK_DIRECTIVE = re.compile(r"^(?P<fence>`{3,})\{(?P<name>exercise|solution-start|solution-end|solution|note|tip|"
                                 r"warning|important|hint|admonition|caution|seealso|attention)\}(?P<rest>[^\n]*)\n"
@@ -124,7 +124,8 @@ def book_index(book: Path) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
         heading = HEADING.search(text)
         if heading:
             titles[path.stem] = heading["title"]
-        for match in re.finditer(r'^(?:\((?P<myst>[\w-]+)\)=|<a id="(?P<html>[\w-]+)"></a>)[ \t]*$', text, re.MULTILINE):
+        targets = r'^(?:\((?P<myst>[\w-]+)\)=|<a id="(?P<html>[\w-]+)"></a>)[ \t]*$'
+        for match in re.finditer(targets, text, re.MULTILINE):
             following = HEADING.search(text, match.end())
             label = match["myst"] or match["html"]
             labels[label] = (path.stem, following["title"] if following else label)

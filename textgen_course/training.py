@@ -180,7 +180,8 @@ def train(
     architecture: "two_lstms" (the notes' model) or "one_lstm" (the ablation: no LSTM-1,
     one LSTM of model_config.lstm2_units units); stored in the manifest.
     fused_lstm: on the torch backend's CPU, run the LSTMs through torch's fused kernel while
-    fitting (the same model, about 1.5x faster; textgen_course/fused_lstm.py). False: Keras's loop.
+    fitting (the same model, about 1.25x faster: bench/results.json; textgen_course/fused_lstm.py).
+    False: Keras's own step loop.
     """
     check_architecture(architecture)
     out = Path(out)

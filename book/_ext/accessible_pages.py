@@ -17,8 +17,8 @@ outputs wrap at the column, keeps listings of library code readable and fixes co
 fail the contrast rule. The rows of a printed table wider than the column must not wrap (its
 columns would no longer line up): such an output gets the class ``course-table-<n>`` here, for
 rows of at most n characters, and course.css sets it in a smaller type in which the rows fit
-(down to 11 px, which fits 98 characters; a caption line longer than that still wraps); a table
-with wider rows keeps its lines and scrolls.
+(down to 11 px, which fits 98 characters; a caption line longer than that still wraps); rows
+longer still wrap their tail at 11 px.
 """
 
 from __future__ import annotations
