@@ -43,8 +43,16 @@ def chromium():
 
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+    ):
         options.add_argument(argument)
     browser = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     browser.set_script_timeout(300)
@@ -81,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     words, repeats = (20, 1) if args.quick else (200, 3)
     clock = measure.RunClock()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(args.book)))
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(args.book))
+    )
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
     browser = chromium()
@@ -114,13 +124,23 @@ def main(argv: list[str] | None = None) -> int:
             "targets": TARGETS,
         },
     }
-    data = measure.update_results("browser_speed", values, clock, measure.results_path(args),
-                                  measure.script_command(__file__, argv or sys.argv[1:]), quick=args.quick)
-    print(f"greedy words per second in the page: {values['browser_generate_words_per_s']:,.0f} "
-          f"(target {TARGETS['browser_generate_words_per_s']:,})")
-    print(f"first prediction after the weights are loaded: {values['browser_first_prediction_ms']:.0f} ms "
-          f"(target {TARGETS['browser_first_prediction_ms']}); loading + decoding the model: "
-          f"{values['browser_speed_details']['model_script_load_and_decode_ms']:.0f} ms")
+    data = measure.update_results(
+        "browser_speed",
+        values,
+        clock,
+        measure.results_path(args),
+        measure.script_command(__file__, argv or sys.argv[1:]),
+        quick=args.quick,
+    )
+    print(
+        f"greedy words per second in the page: {values['browser_generate_words_per_s']:,.0f} "
+        f"(target {TARGETS['browser_generate_words_per_s']:,})"
+    )
+    print(
+        f"first prediction after the weights are loaded: {values['browser_first_prediction_ms']:.0f} ms "
+        f"(target {TARGETS['browser_first_prediction_ms']}); loading + decoding the model: "
+        f"{values['browser_speed_details']['model_script_load_and_decode_ms']:.0f} ms"
+    )
     print(f"{measure.conditions_text(data['runs']['browser_speed'])}; written to {measure.results_path(args)}")
     return 0
 

@@ -112,6 +112,7 @@ def test_every_implement_check_switches_the_library_off():
     for name, check in checks.items():
         module = inspect.getmodule(check)
         helpers = [getattr(module, used) for used in check.__code__.co_names
-                   if inspect.isfunction(getattr(module, used, None)) and getattr(module, used).__module__ == module.__name__]
+                   if inspect.isfunction(getattr(module, used, None))
+                   and getattr(module, used).__module__ == module.__name__]
         sources = [inspect.getsource(function) for function in [check, *helpers]]  # the check, or a helper it calls
         assert any("library_switched_off(" in source for source in sources), f"{name} does not use library_switched_off"

@@ -72,7 +72,8 @@ def mistaken(**mistake):
     "answer, message",
     [
         (mistaken(order="figo"), "input gate and the forget gate are swapped"),
-        (mistaken(order="ifog"), "wrong order: you read the four blocks as input gate, forget gate, output gate, candidate"),
+        (mistaken(order="ifog"),
+         "wrong order: you read the four blocks as input gate, forget gate, output gate, candidate"),
         (mistaken(use_bias=False), "forgot the bias"),
         (mistaken(use_recurrent=False), "left out the previous hidden state"),
         (mistaken(candidate_activation=sigmoid), "candidate must use tanh"),

@@ -134,7 +134,8 @@ def shifted_windows(ids, sequence_length):
 
 
 def one_too_many(ids, sequence_length):
-    return right_make_windows(ids + [None], sequence_length)[0], [ids[s + sequence_length] for s in range(len(ids) - sequence_length + 1)]
+    targets = [ids[s + sequence_length] for s in range(len(ids) - sequence_length + 1)]
+    return right_make_windows(ids + [None], sequence_length)[0], targets
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,17 @@ from conftest import SMALL
 
 WORDS = ("<pad>", "<unk>", "king", "queen", "sea", "river", "loves")
 VOCABULARY = Vocabulary(words=WORDS)
-MATRIX = np.array([  # kings and queens point one way, waters another
-    [0.0, 0.0, 1.0], [0.0, 0.1, 0.9], [1.0, 0.1, 0.0], [0.9, 0.2, 0.0], [0.0, 1.0, 0.1], [0.1, 0.9, 0.0], [0.5, 0.5, 0.5],
-])
+MATRIX = np.array(
+    [  # kings and queens point one way, waters another
+        [0.0, 0.0, 1.0],
+        [0.0, 0.1, 0.9],
+        [1.0, 0.1, 0.0],
+        [0.9, 0.2, 0.0],
+        [0.0, 1.0, 0.1],
+        [0.1, 0.9, 0.0],
+        [0.5, 0.5, 0.5],
+    ]
+)
 
 
 def test_neighbours_are_the_most_similar_words_without_the_specials():
@@ -21,7 +29,9 @@ def test_neighbours_are_the_most_similar_words_without_the_specials():
     assert [word for word, _ in report.neighbours] == ["queen", "loves", "river"]
     similarities = [similarity for _, similarity in report.neighbours]
     assert similarities == sorted(similarities, reverse=True)
-    np.testing.assert_allclose(similarities[0], MATRIX[2] @ MATRIX[3] / np.linalg.norm(MATRIX[2]) / np.linalg.norm(MATRIX[3]), atol=1e-4)
+    np.testing.assert_allclose(
+        similarities[0], MATRIX[2] @ MATRIX[3] / np.linalg.norm(MATRIX[2]) / np.linalg.norm(MATRIX[3]), atol=1e-4
+    )
 
 
 def test_an_unknown_word_shows_the_unknown_entry_and_says_so():

@@ -10,12 +10,13 @@ from textgen_course.generation import (
     top_p_filter,
 )
 from textgen_course.vocabulary import Vocabulary
-from conftest import SMALL
 
 
 @pytest.fixture(scope="module")
 def vocabulary(small_text):
-    return Vocabulary.from_text(small_text * 3 + " " + " ".join("q" + chr(97 + i // 26) + chr(97 + i % 26) for i in range(500)), size=500)
+    return Vocabulary.from_text(
+        small_text * 3 + " " + " ".join("q" + chr(97 + i // 26) + chr(97 + i % 26) for i in range(500)), size=500
+    )
 
 
 def test_temperature_reshapes_like_softmax_of_scaled_logits():
@@ -47,12 +48,19 @@ def test_generation_adds_the_requested_words(small_model, vocabulary):
     assert 0 not in result.new_ids and 1 not in result.new_ids
 
 
-@pytest.mark.parametrize("strategy, options", [
-    ("temperature", {"temperature": 1.5}), ("top_k", {"top_k": 20}), ("top_p", {"top_p": 0.9}),
-])
+@pytest.mark.parametrize(
+    "strategy, options",
+    [
+        ("temperature", {"temperature": 1.5}),
+        ("top_k", {"top_k": 20}),
+        ("top_p", {"top_p": 0.9}),
+    ],
+)
 def test_sampling_is_reproducible_with_a_seed(small_model, vocabulary, strategy, options):
-    runs = [generate(small_model, vocabulary, "the queen", 15, strategy=strategy, seed=seed, **options)
-            for seed in (3, 3, 4)]
+    runs = [
+        generate(small_model, vocabulary, "the queen", 15, strategy=strategy, seed=seed, **options)
+        for seed in (3, 3, 4)
+    ]
     assert runs[0].new_ids == runs[1].new_ids != runs[2].new_ids
 
 
@@ -69,24 +77,30 @@ def test_unknown_words_are_reported_and_long_seeds_use_the_last_words(small_mode
     assert "zebra" in repr(result) and result.text.startswith("The zebra and the quokka")
     long_seed = "qab " * 20 + "the king loves"
     short_seed = "qab " * 5 + "the king loves"  # the same last 8 words
-    assert generate(small_model, vocabulary, long_seed, 5).new_ids == generate(small_model, vocabulary, short_seed, 5).new_ids
+    assert (
+        generate(small_model, vocabulary, long_seed, 5).new_ids
+        == generate(small_model, vocabulary, short_seed, 5).new_ids
+    )
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"seed_text": ""}, "seed_text is empty"),
-    ({"seed_text": " -- ... "}, "seed_text is empty"),
-    ({"num_words": 0}, "num_words must be a whole number >= 1"),
-    ({"strategy": "beam"}, "strategy must be one of"),
-    ({"strategy": "temperature", "temperature": 0}, "temperature must be > 0"),
-    ({"strategy": "temperature", "temperature": -1}, "temperature must be > 0"),
-    ({"strategy": "top_k", "top_k": 0}, r"top_k must be an integer in 1..500"),
-    ({"strategy": "top_k", "top_k": 501}, r"top_k must be an integer in 1..500"),
-    ({"strategy": "top_k"}, "needs top_k"),
-    ({"strategy": "top_p", "top_p": 0}, r"top_p must be in \(0, 1\]"),
-    ({"strategy": "top_p", "top_p": 1.2}, r"top_p must be in \(0, 1\]"),
-    ({"temperature": 0.5}, "greedy always picks"),
-    ({"top_p": 0.9}, "top_p is only used with strategy='top_p'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"seed_text": ""}, "seed_text is empty"),
+        ({"seed_text": " -- ... "}, "seed_text is empty"),
+        ({"num_words": 0}, "num_words must be a whole number >= 1"),
+        ({"strategy": "beam"}, "strategy must be one of"),
+        ({"strategy": "temperature", "temperature": 0}, "temperature must be > 0"),
+        ({"strategy": "temperature", "temperature": -1}, "temperature must be > 0"),
+        ({"strategy": "top_k", "top_k": 0}, r"top_k must be an integer in 1..500"),
+        ({"strategy": "top_k", "top_k": 501}, r"top_k must be an integer in 1..500"),
+        ({"strategy": "top_k"}, "needs top_k"),
+        ({"strategy": "top_p", "top_p": 0}, r"top_p must be in \(0, 1\]"),
+        ({"strategy": "top_p", "top_p": 1.2}, r"top_p must be in \(0, 1\]"),
+        ({"temperature": 0.5}, "greedy always picks"),
+        ({"top_p": 0.9}, "top_p is only used with strategy='top_p'"),
+    ],
+)
 def test_bad_settings_get_clear_errors(small_model, vocabulary, kwargs, message):
     arguments = {"seed_text": "the king", "num_words": 3, **kwargs}
     with pytest.raises(ValueError, match=message):
@@ -158,8 +172,22 @@ def test_lower_temperature_gives_less_varied_text(small_model, vocabulary):
     from textgen_course.generation import distinct_fraction
 
     def variety(temperature):
-        return np.mean([distinct_fraction(generate(small_model, vocabulary, "the king", 40, strategy="temperature",
-                                                   temperature=temperature, seed=seed).new_ids) for seed in range(3)])
+        return np.mean(
+            [
+                distinct_fraction(
+                    generate(
+                        small_model,
+                        vocabulary,
+                        "the king",
+                        40,
+                        strategy="temperature",
+                        temperature=temperature,
+                        seed=seed,
+                    ).new_ids
+                )
+                for seed in range(3)
+            ]
+        )
 
     assert variety(0.2) < variety(2.0)
 

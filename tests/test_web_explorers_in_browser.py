@@ -34,7 +34,9 @@ from textgen_course.explorers.welcome import continuation_with_candidates
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOWN = 2.5e-3  # a shown probability/cosine (3 decimals) may differ by the float16 weights (< 5e-3, measured) + rounding
+SHOWN = (
+    2.5e-3  # a shown probability/cosine (3 decimals) may differ by the float16 weights (< 5e-3, measured) + rounding
+)
 
 
 def find_browser():
@@ -84,9 +86,19 @@ def chromium_options(chromium, tmp, *extra):
 
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,900",
-                     f"--user-data-dir={tmp}", *extra):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        f"--user-data-dir={tmp}",
+        *extra,
+    ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return options
@@ -98,8 +110,9 @@ def driver(browser_paths, tmp_path_factory):
     from selenium.webdriver.chrome.service import Service
 
     chromium, chromedriver = browser_paths
-    browser = webdriver.Chrome(service=Service(chromedriver),
-                               options=chromium_options(chromium, tmp_path_factory.mktemp("chromium")))
+    browser = webdriver.Chrome(
+        service=Service(chromedriver), options=chromium_options(chromium, tmp_path_factory.mktemp("chromium"))
+    )
     browser.set_page_load_timeout(120)
     browser.set_script_timeout(120)
     yield browser
@@ -135,7 +148,8 @@ def console_errors(driver) -> list[str]:
 
 SET = """
 const [label, value] = arguments;
-const input = Array.from(document.querySelectorAll('.textgen-explorer label')).find(l => l.textContent === label).control;
+const input = Array.from(document.querySelectorAll('.textgen-explorer label'))
+    .find(l => l.textContent === label).control;
 input.value = value;
 input.dispatchEvent(new Event('input', {bubbles: true}));
 input.dispatchEvent(new Event('change', {bubbles: true}));
@@ -156,8 +170,11 @@ def view_text(driver) -> str:
 
 def message(driver, label: str) -> str:
     return driver.execute_script(
-        "const l = Array.from(document.querySelectorAll('.textgen-explorer label')).find(l => l.textContent === arguments[0]);"
-        "return l.parentElement.querySelector('.textgen-message').textContent", label)
+        "const l = Array.from(document.querySelectorAll('.textgen-explorer label'))"
+        ".find(l => l.textContent === arguments[0]);"
+        "return l.parentElement.querySelector('.textgen-message').textContent",
+        label,
+    )
 
 
 ROWS = """
@@ -183,8 +200,10 @@ def test_text_to_ids_explorer(driver, bases, library, where):
     shown = change(driver, "Text:", text)
     assert shown != first
     report = text_to_ids.describe_text(vocabulary, text, 13)
-    chips = driver.execute_script("return Array.from(document.querySelectorAll('.textgen-explorer-view .textgen-chip small'))"
-                                  ".map(s => Number(s.textContent))")
+    chips = driver.execute_script(
+        "return Array.from(document.querySelectorAll('.textgen-explorer-view .textgen-chip small'))"
+        ".map(s => Number(s.textContent))"
+    )
     assert chips == list(report.ids) + list(report.window)
     assert "xyzzy" in shown
     assert not console_errors(driver)
@@ -250,14 +269,20 @@ def test_softmax_head_explorer(driver, bases, library, where):
     change(driver, "Strategy:", "top_k")
     shown = change(driver, "top-k:", 5)
     assert shown != first and "Words the strategy can draw: 5." in shown
-    view = softmax_head.distribution_view(tc.generation.next_word_distribution(engine, vocabulary, context), vocabulary,
-                                          strategy="top_k", top_k=5, top=15)
+    view = softmax_head.distribution_view(
+        tc.generation.next_word_distribution(engine, vocabulary, context),
+        vocabulary,
+        strategy="top_k",
+        top_k=5,
+        top=15,
+    )
     for word, p, q in list(zip(view.words, view.model_probabilities, view.sampling_probabilities))[:3]:
         assert np.allclose(row_numbers(driver, word), [p, q], atol=SHOWN)
     shown = change(driver, "Strategy:", "top_p")
     shown = change(driver, "top-p:", 0.5)
-    expected = softmax_head.distribution_view(tc.generation.next_word_distribution(engine, vocabulary, context), vocabulary,
-                                              strategy="top_p", top_p=0.5)
+    expected = softmax_head.distribution_view(
+        tc.generation.next_word_distribution(engine, vocabulary, context), vocabulary, strategy="top_p", top_p=0.5
+    )
     assert f"Words the strategy can draw: {expected.kept_words}." in shown
     shown = change(driver, "Temperature:", 2)
     assert "Effective number" in shown
@@ -274,8 +299,15 @@ def test_data_flow_explorer_writes_what_the_library_writes(driver, bases, librar
     shown = change(driver, "Seed text:", "the king is")
     assert shown != first
     assert tc.generate(engine, vocabulary, "the king is", 12).text in shown
-    for label, value in (("Strategy:", "temperature"), ("Temperature:", 0.7), ("Random seed:", 5), ("Strategy:", "top_k"),
-                         ("top-k:", 3), ("Strategy:", "top_p"), ("top-p:", 0.8)):
+    for label, value in (
+        ("Strategy:", "temperature"),
+        ("Temperature:", 0.7),
+        ("Random seed:", 5),
+        ("Strategy:", "top_k"),
+        ("top-k:", 3),
+        ("Strategy:", "top_p"),
+        ("top-p:", 0.8),
+    ):
         before = view_text(driver)
         assert change(driver, label, value) != before, (label, value)
     assert not console_errors(driver)
@@ -317,10 +349,17 @@ def test_try_the_model_panel_writes_text_and_shows_candidates(driver, bases, lib
     assert expected.text in shown
     for word, candidates in zip(expected.words[:3], expected.candidates[:3]):
         cells = driver.execute_script(
-            "return Array.from(document.querySelectorAll('.textgen-explorer-view tr')).slice(1, 4).map(r => r.innerText)")
+            "return Array.from(document.querySelectorAll('.textgen-explorer-view tr'))"
+            ".slice(1, 4).map(r => r.innerText)"
+        )
         assert any(c.startswith(word) for c in cells)
-    first_row = [float(x) for x in re.findall(r"\d\.\d{3}", driver.execute_script(
-        "return document.querySelectorAll('.textgen-explorer-view tr')[1].innerText"))]
+    first_row = [
+        float(x)
+        for x in re.findall(
+            r"\d\.\d{3}",
+            driver.execute_script("return document.querySelectorAll('.textgen-explorer-view tr')[1].innerText"),
+        )
+    ]
     assert np.allclose(first_row, [p for _, p in expected.candidates[0]], atol=SHOWN)
     # sampled: the same words as the library on the page's weights, for the same seed
     change(driver, "Strategy:", "top_p")
@@ -354,7 +393,9 @@ def test_bad_input_gets_a_message_beside_its_control(driver, bases, where):
         change(driver, "Strategy:", strategies.get(label, "greedy"))
         change(driver, label, value)
         assert expected in message(driver, label), (label, value, message(driver, label))
-        change(driver, label, {"Seed text:": "to be", "Words:": 5, "Temperature:": 1, "top-p:": 0.9, "top-k:": 40}[label])
+        change(
+            driver, label, {"Seed text:": "to be", "Words:": 5, "Temperature:": 1, "top-p:": 0.9, "top-k:": 40}[label]
+        )
         assert message(driver, label) == "", (label, message(driver, label))
     change(driver, "Strategy:", "greedy")
     change(driver, "Seed text:", "xyzzy plugh")
@@ -398,8 +439,19 @@ def driver_without_javascript(browser_paths, tmp_path_factory):
     browser.quit()
 
 
-@pytest.mark.parametrize("page", ["welcome", "text_to_ids", "embedding", "lstm_context", "lstm_summary", "softmax_head",
-                                  "data_flow", "why_two_lstms"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "welcome",
+        "text_to_ids",
+        "embedding",
+        "lstm_context",
+        "lstm_summary",
+        "softmax_head",
+        "data_flow",
+        "why_two_lstms",
+    ],
+)
 def test_without_javascript_the_saved_view_and_one_line_remain(driver_without_javascript, html_folder, page):
     from selenium.webdriver.common.by import By
 

@@ -6,7 +6,6 @@ also measure what that rounding costs against the shipped float32 weights.
 
 from __future__ import annotations
 
-import gzip
 import json
 import shutil
 import subprocess
@@ -32,10 +31,15 @@ SEED_TEXTS = (
 )
 STRATEGY_OPTIONS = (  # (the library's keyword arguments, the engine's options)
     ({"strategy": "greedy"}, {"strategy": "greedy"}),
-    ({"strategy": "temperature", "temperature": 0.8, "seed": 1}, {"strategy": "temperature", "temperature": 0.8, "seed": 1}),
+    (
+        {"strategy": "temperature", "temperature": 0.8, "seed": 1},
+        {"strategy": "temperature", "temperature": 0.8, "seed": 1},
+    ),
     ({"strategy": "top_k", "top_k": 40, "seed": 2}, {"strategy": "top_k", "topK": 40, "seed": 2}),
-    ({"strategy": "top_p", "top_p": 0.9, "temperature": 1.2, "seed": 3},
-     {"strategy": "top_p", "topP": 0.9, "temperature": 1.2, "seed": 3}),
+    (
+        {"strategy": "top_p", "top_p": 0.9, "temperature": 1.2, "seed": 3},
+        {"strategy": "top_p", "topP": 0.9, "temperature": 1.2, "seed": 3},
+    ),
 )
 TOKENIZER_CASES = (
     "To be, or not to be: that is the question!!",
@@ -63,8 +67,15 @@ def web_folder(tmp_path_factory):
                 if weights == "shipped" and options["strategy"] != "greedy":
                     continue  # float16 rounding can move a sampled draw across a boundary: see README
                 result = tc.generate(generator, vocabulary, seed_text, 30, **options)
-                generations.append({"seed_text": seed_text, "options": {"numWords": 30, **js_options},
-                                    "weights": weights, "new_ids": list(result.new_ids), "text": result.text})
+                generations.append(
+                    {
+                        "seed_text": seed_text,
+                        "options": {"numWords": 30, **js_options},
+                        "weights": weights,
+                        "new_ids": list(result.new_ids),
+                        "text": result.text,
+                    }
+                )
     reference = {
         "windows": windows.tolist(),
         "web_probabilities": web.probabilities(windows).tolist(),
@@ -72,10 +83,14 @@ def web_folder(tmp_path_factory):
         "float16_bound": FLOAT16_BOUND,
         "generations": generations,
         "tokenize": [[text, tc.text.tokenize(text)] for text in TOKENIZER_CASES],
-        "detokenize": [[tokens, tc.text.detokenize(tokens)] for tokens in
-                       (["i'll", "go", ";", "o", ",", "'tis", "night", "."], [",", "and", "i", "?", "'gainst"])],
-        "mulberry32": [[seed, [generator.random() for _ in range(5)]]
-                       for seed, generator in ((s, Mulberry32(s)) for s in (0, 1, 42, 2**32 - 1, 123456789))],
+        "detokenize": [
+            [tokens, tc.text.detokenize(tokens)]
+            for tokens in (["i'll", "go", ";", "o", ",", "'tis", "night", "."], [",", "and", "i", "?", "'gainst"])
+        ],
+        "mulberry32": [
+            [seed, [generator.random() for _ in range(5)]]
+            for seed, generator in ((s, Mulberry32(s)) for s in (0, 1, 42, 2**32 - 1, 123456789))
+        ],
     }
     (folder / "reference.json").write_text(json.dumps(reference))
     return folder, export, shipped, web, windows
@@ -85,8 +100,13 @@ def test_the_javascript_engine_matches_the_library_in_node(web_folder):
     folder = web_folder[0]
     node = shutil.which("node")
     assert node, "node is needed for the JavaScript parity tests (Debian: apt-get install nodejs)"
-    run = subprocess.run([node, "--test", str(NODE_TEST)], env={"TEXTGEN_WEB_DIR": str(folder), "PATH": "/usr/bin:/bin"},
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [node, "--test", str(NODE_TEST)],
+        env={"TEXTGEN_WEB_DIR": str(folder), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "# fail 0" in run.stdout and "# pass 8" in run.stdout, run.stdout[-2000:]
 

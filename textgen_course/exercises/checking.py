@@ -52,7 +52,8 @@ def is_unanswered(value: Any) -> bool:
 def require_answer(value: Any, name: str) -> None:
     """Raise WrongAnswer when `name` still holds the `...` placeholder."""
     if is_unanswered(value):
-        raise WrongAnswer(f"{name} is not answered yet: replace the ... with your answer, run the cell, then run this check again.")
+        raise WrongAnswer(f"{name} is not answered yet: replace the ... with your answer, run the cell, "
+                          "then run this check again.")
 
 
 def call_learner(function: Callable, name: str, *args, **kwargs) -> Any:

@@ -75,7 +75,8 @@ class StepView:
 
     def __str__(self) -> str:
         means = ", ".join(f"{GATE_LABELS[name].split()[-1]} {value:.2f}" for name, value in self.gate_means.items())
-        lines = [f"step {self.step} ({self.word}): mean gates {means}; {self.kept:.0%} of units keep most of their memory",
+        lines = [f"step {self.step} ({self.word}): mean gates {means}; "
+                 f"{self.kept:.0%} of units keep most of their memory",
                  f"{'unit':>5}{'i':>7}{'f':>7}{'g':>7}{'o':>7}{'c before':>10}{'c after':>9}"
                  f"{'h before':>10}{'h after':>9}"]
         lines += [f"{r.unit:>5}{r.input_gate:>7.2f}{r.forget_gate:>7.2f}{r.candidate:>7.2f}{r.output_gate:>7.2f}"
@@ -138,8 +139,13 @@ def _strip(values: np.ndarray, low: float, high: float) -> str:
 
 def step_html(sentence: SentenceGates, view: StepView) -> str:
     """The sentence with the current word marked, one colour strip per gate, and the top units."""
+    def word_style(i: int) -> str:  # the current word marked, later words faded
+        if i + 1 == view.step:
+            return "background:#ffd27f;font-weight:bold"
+        return "color:#777" if i + 1 > view.step else ""
+
     words = " ".join(
-        f"<span style='padding:1px 4px;border-radius:3px;{'background:#ffd27f;font-weight:bold' if i + 1 == view.step else 'color:#777' if i + 1 > view.step else ''}'>"
+        f"<span style='padding:1px 4px;border-radius:3px;{word_style(i)}'>"
         f"{html.escape(token)}</span>" for i, token in enumerate(sentence.tokens))
     t = view.step - 1
     ranges = {"input_gate": (0, 1), "forget_gate": (0, 1), "candidate": (-1, 1), "output_gate": (0, 1)}

@@ -92,8 +92,8 @@ def growth_html(growth: GrowingSentence, upto: int) -> str:
             f"<table>{choices}</table>")
 
 
-def summary_explorer(model, vocabulary: Vocabulary, text: str = "now is the winter of our discontent made glorious summer",
-                     top: int = 5):
+def summary_explorer(model, vocabulary: Vocabulary,
+                     text: str = "now is the winter of our discontent made glorious summer", top: int = 5):
     """A sentence box and a slider over its words: how the summary and the predictions evolve."""
     import ipywidgets as widgets
 
