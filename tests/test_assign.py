@@ -15,6 +15,7 @@ import pytest
 from conftest import CORRECT_SOFTMAX, FIXTURE_CHAPTER as FIXTURE, FIXTURES
 from textgen_course.tools import assign as assignments
 from textgen_course.tools import editions
+from textgen_course.tools.grade import question_points
 
 # the fixture chapter's checks module, read from its file (the assignment ships it beside the notebook)
 _spec = importlib.util.spec_from_file_location("fixture_checks", FIXTURES / "fixture_checks.py")
@@ -90,7 +91,7 @@ def test_assign_writes_the_student_notebook_the_autograder_zip_and_a_readme(assi
     assert assignment.student_notebook.exists() and assignment.autograder_zip.suffix == ".zip"
     assert assignment.questions == {"fixture-predict": 1, "fixture-softmax": 1}
     assert assignment.manual_questions == {"fixture-experiment": 1}
-    assert assignments.question_points(assignment.autograder_zip) == {"fixture-predict": 1, "fixture-softmax": 1}
+    assert question_points(assignment.autograder_zip) == {"fixture-predict": 1, "fixture-softmax": 1}
     assert "| `fixture-experiment` | 1 | read and graded by hand |" in (assignment.folder / "README.md").read_text()
 
 

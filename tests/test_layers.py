@@ -155,3 +155,24 @@ def test_imports_are_read_from_the_source_including_functions(tmp_path):
     assert imported_modules(nested, modules, name="explorers.nested") == {"config", "explorers.checking"}
     graph = import_graph()
     assert "architectures" in graph["artifacts"] and "ablation" not in graph["artifacts"]
+
+
+def expected_test_file(module: str) -> str:
+    """The test file that mirrors a module: explorers.x -> test_explorers_x.py, tools.x and x -> test_x.py."""
+    package, _, name = module.rpartition(".")
+    name = name.strip("_")  # __main__ -> main
+    return f"test_{package}_{name}.py" if package in ("explorers", "exercises") else f"test_{name}.py"
+
+
+def test_every_module_has_its_own_test_file():
+    tests = {path.name for path in Path(__file__).resolve().parent.glob("test_*.py")}
+    modules = [module_name(path) for path in PACKAGE.rglob("*.py") if path.name != "__init__.py"]
+    missing = sorted(f"{module} -> tests/{expected_test_file(module)}" for module in modules
+                     if expected_test_file(module) not in tests)
+    assert not missing, "modules without a test file of their own:\n" + "\n".join(missing)
+
+
+def test_the_mirror_rule_names_the_file_it_expects():
+    assert expected_test_file("explorers.embedding") == "test_explorers_embedding.py"
+    assert expected_test_file("tools.assign") == "test_assign.py"
+    assert expected_test_file("__main__") == "test_main.py"

@@ -258,7 +258,7 @@
       const gates = Object.fromEntries(GATES.map((name) => [name, row(name, t)]));
       const means = Object.fromEntries(GATES.map((name) => [name, gates[name].reduce((a, b) => a + b, 0) / units]));
       const kept = gates.forget_gate.filter((f) => f >= 0.5).length / units;
-      const words = sentence.tokens.map((token, i) => `<span style='padding:1px 4px;border-radius:3px;${i === t ? "background:#ffd27f;font-weight:bold" : i > t ? "color:#777" : ""}'>${escape(token)}</span>`).join(" ");
+      const words = sentence.tokens.map((token, i) => `<span style='padding:1px 4px;border-radius:3px;${i === t ? "background:#ffd27f;font-weight:bold" : i > t ? "color:#555" : ""}'>${escape(token)}</span>`).join(" ");
       const ranges = { input_gate: [0, 1], forget_gate: [0, 1], candidate: [-1, 1], output_gate: [0, 1] };
       let strips = GATES.map((name) => `<tr><td style='padding:0 8px 0 0'>${GATE_LABELS[name]}</td><td style='padding:0 8px;text-align:right'>${fixed(means[name], 2)}</td><td>${strip(gates[name], ...ranges[name])}</td></tr>`).join("");
       for (const [label, change] of [["memory change c<sub>t</sub> − c<sub>t−1</sub>", cellChange], ["output change h<sub>t</sub> − h<sub>t−1</sub>", hiddenChange]]) {
@@ -268,7 +268,7 @@
       const header = ["unit", "i", "f", "g", "o", "c before", "c after", "h before", "h after"].map((h) => `<th style='padding:0 6px'>${h}</th>`).join("");
       const rows = order.map((u) => "<tr>" + [u, fixed(gates.input_gate[u], 2), fixed(gates.forget_gate[u], 2), signed(gates.candidate[u]), fixed(gates.output_gate[u], 2),
         signed(cellBefore[u]), signed(cell[u]), signed(hiddenBefore[u]), signed(hidden[u])].map((v) => `<td style='padding:0 6px;text-align:right'>${v}</td>`).join("") + "</tr>").join("");
-      const unknown = sentence.unknown.length ? `<div style='color:#a33'>Not in the vocabulary (read as &lt;unk&gt;): ${escape(sentence.unknown.join(", "))}</div>` : "";
+      const unknown = sentence.unknown.length ? `<div style='color:#8b1a1a'>Not in the vocabulary (read as &lt;unk&gt;): ${escape(sentence.unknown.join(", "))}</div>` : "";
       view.innerHTML = `<style>.tc-unit{display:inline-block;width:3px;height:14px}</style><div style='margin-bottom:6px'>${words}</div>${unknown}` +
         `<div>Step ${t + 1} of ${length}: LSTM-1 reads <b>${escape(sentence.tokens[t])}</b>. ${(kept * 100).toFixed(0)}% of the ${units} units keep at least half of their memory (f ≥ 0.5).</div>` +
         `<table style='margin:6px 0'><tr><th style='text-align:left'>each unit, left to right</th><th>mean</th><th></th></tr>${strips}</table>` +
@@ -317,7 +317,7 @@
       const scale = Math.max(Math.max(...growth.change), 1e-6);
       const bars = growth.words.map((word, i) => {
         const k = i + 1;
-        return `<tr style='${k === k0 ? "background:#ffd27f" : k > k0 ? "color:#777" : ""}'><td style='padding:0 6px;font-family:monospace'>${escape(word)}${growth.unknown.includes(word) ? " (&lt;unk&gt;)" : ""}</td>` +
+        return `<tr style='${k === k0 ? "background:#ffd27f" : k > k0 ? "color:#555" : ""}'><td style='padding:0 6px;font-family:monospace'>${escape(word)}${growth.unknown.includes(word) ? " (&lt;unk&gt;)" : ""}</td>` +
           `<td style='padding:0 6px;text-align:right'>${fixed(growth.change[i], 2)}</td><td><div style='background:#4a7fb0;height:10px;width:${(growth.change[i] / scale * 160).toFixed(0)}px'></div></td>` +
           `<td style='padding:0 6px;font-size:90%'>${escape(growth.nextWords[k][0][0])}</td></tr>`;
       }).join("");
@@ -395,12 +395,12 @@
       const sampled = E.samplingDistribution(modelP, s.strategy, s.temperature, s.topK, s.topP);
       const order = E.topWords(model, modelP, settings.top).map(([w]) => model.index.get(w));
       const scale = Math.max(...order.map((i) => modelP[i]), ...order.map((i) => sampled[i]), 1e-9);
-      const rows = order.map((i) => `<tr><td style='padding:0 8px;font-family:monospace'>${escape(model.words[i])}</td><td style='text-align:right;padding:0 4px;color:#666'>${fixed(modelP[i], 3)}</td>` +
+      const rows = order.map((i) => `<tr><td style='padding:0 8px;font-family:monospace'>${escape(model.words[i])}</td><td style='text-align:right;padding:0 4px;color:#555'>${fixed(modelP[i], 3)}</td>` +
         `<td><div style='background:#9a9a9a;height:8px;width:${(modelP[i] / scale * 260).toFixed(0)}px'></div><div style='background:#e07b24;height:8px;width:${(sampled[i] / scale * 260).toFixed(0)}px'></div></td>` +
         `<td style='text-align:right;padding:0 4px'>${fixed(sampled[i], 3)}</td></tr>`).join("");
       const kept = sampled.filter((q) => q > 0).length;
       view.innerHTML = `<div>After <b>${escape(box.value)}</b> &hellip;</div><table><tr><th style='text-align:left'>next word</th><th>model</th>` +
-        `<th style='text-align:left'><span style='color:#9a9a9a'>&#9632; model</span> <span style='color:#e07b24'>&#9632; sampled from</span></th><th>sampled</th></tr>${rows}</table>` +
+        `<th style='text-align:left'><span style='display:inline-block;width:0.8em;height:0.8em;background:#9a9a9a'></span> model <span style='display:inline-block;width:0.8em;height:0.8em;background:#e07b24'></span> sampled from</th><th>sampled</th></tr>${rows}</table>` +
         `<div style='margin-top:6px'>Words the strategy can draw: <b>${kept.toLocaleString("en-US")}</b>. Effective number of choices (exp of the entropy): <b>${fixed(effectiveWords(sampled), 1)}</b> ` +
         `(the model's own: ${fixed(effectiveWords(modelP), 1)}).</div>`;
     }
@@ -424,15 +424,15 @@
       if (s.strategy === "top_k") parts.push(`top_k=${g(s.topK)}`);
       if (s.strategy === "top_p") parts.push(`top_p=${g(s.topP)}`);
       if (s.strategy !== "greedy") parts.push(`seed=${g(s.seed)}`);
-      const boxes = window.map((id) => `<span style='display:inline-block;border:1px solid #bbb;border-radius:3px;padding:0 4px;margin:1px;font-family:monospace;${id === E.PAD_ID ? "color:#aaa" : ""}'>${escape(model.words[id])}</span>`).join("");
-      const unknown = read.unknown.length ? `<div style='color:#a05a00'>Not in the vocabulary, read as &lt;unk&gt;: ${escape(read.unknown.join(", "))}</div>` : "";
+      const boxes = window.map((id) => `<span style='display:inline-block;border:1px solid #bbb;border-radius:3px;padding:0 4px;margin:1px;font-family:monospace;${id === E.PAD_ID ? "color:#555" : ""}'>${escape(model.words[id])}</span>`).join("");
+      const unknown = read.unknown.length ? `<div style='color:#7a4300'>Not in the vocabulary, read as &lt;unk&gt;: ${escape(read.unknown.join(", "))}</div>` : "";
       const seedPart = E.detokenize(model, read.tokens);
       const words = [];
       const show = (done) => {
         const text = E.detokenize(model, read.tokens.concat(words));
         view.innerHTML = `<div>The first window the model reads (${window.length} ids):</div><div>${boxes}</div>${unknown}` +
-          `<div style='margin-top:8px;font-size:110%;line-height:1.5'><b>${escape(seedPart)}</b><span style='color:#1f5f99'>${escape(text.slice(seedPart.length))}</span></div>` +
-          `<div style='color:#666;font-size:90%'>${escape(parts.join(", "))}${done ? "" : ` (writing: ${words.length} of ${s.numWords} words)`}</div>`;
+          `<div style='margin-top:8px;font-size:110%;line-height:1.5'><b>${escape(seedPart)}</b><span style='color:#184c7a'>${escape(text.slice(seedPart.length))}</span></div>` +
+          `<div style='color:#555;font-size:90%'>${escape(parts.join(", "))}${done ? "" : ` (writing: ${words.length} of ${s.numWords} words)`}</div>`;
       };
       const steps = E.generateSteps(model, box.value, { ...s, numWords: s.numWords });
       chunked(root, steps, (step) => words.push(step.word), () => show(true));

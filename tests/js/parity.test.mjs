@@ -1,5 +1,5 @@
 // Parity of the page's engine (book/web/textgen_engine.mjs) with the Python library.
-// tests/test_web_parity.py exports the shipped model for the web, writes the library's answers
+// tests/test_web_export.py exports the shipped model for the web, writes the library's answers
 // to reference.json in a folder and runs `node --test` on this file with TEXTGEN_WEB_DIR set.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,7 +10,7 @@ import vm from "node:vm";
 import * as engine from "../../book/web/textgen_engine.mjs";
 
 const folder = process.env.TEXTGEN_WEB_DIR;
-if (!folder) throw new Error("Set TEXTGEN_WEB_DIR (tests/test_web_parity.py does): the exported model and reference.json.");
+if (!folder) throw new Error("Set TEXTGEN_WEB_DIR (tests/test_web_export.py does): the exported model and reference.json.");
 const manifest = JSON.parse(readFileSync(join(folder, "textgen-model.json"), "utf8"));
 const bytes = new Uint8Array(readFileSync(join(folder, "textgen-model.bin")));
 const reference = JSON.parse(readFileSync(join(folder, "reference.json"), "utf8"));

@@ -68,17 +68,17 @@ def generation_html(report: GenerationReport) -> str:
     """The first window as boxes, then the seed in bold and the new words in colour."""
     boxes = "".join(
         f"<span style='display:inline-block;border:1px solid #bbb;border-radius:3px;padding:0 4px;"
-        f"margin:1px;font-family:monospace;{'color:#aaa' if token == PAD else ''}'>{html.escape(token)}</span>"
+        f"margin:1px;font-family:monospace;{'color:#555' if token == PAD else ''}'>{html.escape(token)}</span>"
         for token in report.first_window
     )
     unknown_words = report.generation.unknown_words
-    unknown = (f"<div style='color:#a05a00'>Not in the vocabulary, read as &lt;unk&gt;: "
+    unknown = (f"<div style='color:#7a4300'>Not in the vocabulary, read as &lt;unk&gt;: "
                f"{html.escape(', '.join(unknown_words))}</div>") if unknown_words else ""
     return (
         f"<div>The first window the model reads ({len(report.first_window)} ids):</div><div>{boxes}</div>{unknown}"
         f"<div style='margin-top:8px;font-size:110%;line-height:1.5'><b>{html.escape(report.seed_part)}</b>"
-        f"<span style='color:#1f5f99'>{html.escape(report.new_part)}</span></div>"
-        f"<div style='color:#666;font-size:90%'>{html.escape(report.settings)}</div>"
+        f"<span style='color:#184c7a'>{html.escape(report.new_part)}</span></div>"
+        f"<div style='color:#555;font-size:90%'>{html.escape(report.settings)}</div>"
     )
 
 
@@ -109,7 +109,7 @@ def generation_explorer(model, vocabulary: Vocabulary, seed_text: str = "to be o
             report = generation_report(engine, vocabulary, box.value, length.value, chosen, temperature.value,
                                        top_k.value, top_p.value, sampler_seed.value)
         except ValueError as error:  # an empty seed text, say: show the message, not a traceback
-            view.value = f"<div style='color:#b00'>{html.escape(str(error))}</div>"
+            view.value = f"<div style='color:#900'>{html.escape(str(error))}</div>"
             return
         view.value = generation_html(report)
 

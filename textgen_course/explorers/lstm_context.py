@@ -142,7 +142,7 @@ def step_html(sentence: SentenceGates, view: StepView) -> str:
     def word_style(i: int) -> str:  # the current word marked, later words faded
         if i + 1 == view.step:
             return "background:#ffd27f;font-weight:bold"
-        return "color:#777" if i + 1 > view.step else ""
+        return "color:#555" if i + 1 > view.step else ""
 
     words = " ".join(
         f"<span style='padding:1px 4px;border-radius:3px;{word_style(i)}'>"
@@ -166,7 +166,7 @@ def step_html(sentence: SentenceGates, view: StepView) -> str:
             r.unit, f"{r.input_gate:.2f}", f"{r.forget_gate:.2f}", f"{r.candidate:+.2f}", f"{r.output_gate:.2f}",
             f"{r.cell_before:+.2f}", f"{r.cell_after:+.2f}", f"{r.hidden_before:+.2f}", f"{r.hidden:+.2f}")) + "</tr>"
         for r in view.top_units)
-    unknown = (f"<div style='color:#a33'>Not in the vocabulary (read as {html.escape(UNKNOWN)}): "
+    unknown = (f"<div style='color:#8b1a1a'>Not in the vocabulary (read as {html.escape(UNKNOWN)}): "
                f"{html.escape(', '.join(sentence.unknown_words))}</div>" if sentence.unknown_words else "")
     return (f"<style>.tc-unit{{display:inline-block;width:3px;height:14px}}</style>"
             f"<div style='margin-bottom:6px'>{words}</div>{unknown}"

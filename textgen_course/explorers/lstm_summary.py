@@ -73,7 +73,7 @@ def growth_html(growth: GrowingSentence, upto: int) -> str:
     upto = int(np.clip(upto, 1, len(growth.words)))
     scale = max(float(growth.change.max()), 1e-6)
     bars = "".join(
-        f"<tr style='{'background:#ffd27f' if k == upto else 'color:#777' if k > upto else ''}'>"
+        f"<tr style='{'background:#ffd27f' if k == upto else 'color:#555' if k > upto else ''}'>"
         f"<td style='padding:0 6px;font-family:monospace'>{html.escape(word)}"
         f"{' (' + html.escape(UNKNOWN) + ')' if word in growth.unknown_words else ''}</td>"
         f"<td style='padding:0 6px;text-align:right'>{growth.change[k - 1]:.2f}</td>"

@@ -42,6 +42,9 @@ class DistributionView:
     __repr__ = __str__
 
 
+SWATCH = "<span style='display:inline-block;width:0.8em;height:0.8em;background:{}'></span>"  # a legend's colour
+
+
 def distribution_view(
     probabilities: np.ndarray,
     vocabulary: Vocabulary,
@@ -82,7 +85,7 @@ def distribution_html(view: DistributionView, context: str = "") -> str:
     scale = max(max(view.model_probabilities), max(view.sampling_probabilities), 1e-9)
     rows = "".join(
         f"<tr><td style='padding:0 8px;font-family:monospace'>{html.escape(word)}</td>"
-        f"<td style='text-align:right;padding:0 4px;color:#666'>{p:.3f}</td>"
+        f"<td style='text-align:right;padding:0 4px;color:#555'>{p:.3f}</td>"
         f"<td><div style='background:#9a9a9a;height:8px;width:{p / scale * 260:.0f}px'></div>"
         f"<div style='background:#e07b24;height:8px;width:{q / scale * 260:.0f}px'></div></td>"
         f"<td style='text-align:right;padding:0 4px'>{q:.3f}</td></tr>"
@@ -91,8 +94,8 @@ def distribution_html(view: DistributionView, context: str = "") -> str:
     heading = f"<div>After <b>{html.escape(context)}</b> &hellip;</div>" if context else ""
     return (
         f"{heading}<table><tr><th style='text-align:left'>next word</th><th>model</th>"
-        f"<th style='text-align:left'><span style='color:#9a9a9a'>&#9632; model</span> "
-        f"<span style='color:#e07b24'>&#9632; sampled from</span></th><th>sampled</th></tr>{rows}</table>"
+        f"<th style='text-align:left'>{SWATCH.format('#9a9a9a')} model "
+        f"{SWATCH.format('#e07b24')} sampled from</th><th>sampled</th></tr>{rows}</table>"
         f"<div style='margin-top:6px'>Words the strategy can draw: <b>{view.kept_words:,}</b>. "
         f"Effective number of choices (exp of the entropy): <b>{view.effective_words:.1f}</b> "
         f"(the model's own: {view.model_effective_words:.1f}).</div>"
@@ -137,7 +140,7 @@ def softmax_explorer(model, vocabulary: Vocabulary, context: str = DEFAULT_CONTE
             state["probabilities"] = next_word_distribution(engine, vocabulary, box.value)
         except ValueError as error:  # an empty context: say so instead of a traceback
             state["probabilities"] = None
-            view.value = f"<div style='color:#b00'>{html.escape(str(error))}</div>"
+            view.value = f"<div style='color:#900'>{html.escape(str(error))}</div>"
             return
         redraw()
 

@@ -83,7 +83,7 @@ def try_the_model(model, vocabulary: Vocabulary, seed_text: str = "to be or not 
             result = continuation_with_candidates(engine, vocabulary, box.value, length.value, strategy_menu.value,
                                                   temperature.value, top_k.value, top_p_box.value, sampler_seed.value)
         except ValueError as error:  # the message beside the controls, not a traceback
-            view.value = f"<div style='color:#b00'>{html.escape(str(error))}</div>"
+            view.value = f"<div style='color:#900'>{html.escape(str(error))}</div>"
             return
         view.value = candidates_html(result)
 
