@@ -210,8 +210,12 @@ def open_chapter(driver, base: str, token: str, chapter: Path, timeout: float = 
 SHOWN: dict[tuple[str, str], list[dict]] = {}  # (mode, chapter) -> what the chapter test read
 
 
+TYPOGRAPHY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def flat(text: str) -> str:
-    return " ".join(text.split())
+    """Whitespace collapsed and curly quotes made straight (a renderer may set "process's" as "process’s")."""
+    return " ".join(text.translate(TYPOGRAPHY).split())
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[path.stem for path in CHAPTERS])
