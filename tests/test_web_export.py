@@ -96,6 +96,7 @@ def web_folder(tmp_path_factory):
     return folder, export, shipped, web, windows
 
 
+@pytest.mark.heavy  # Node runs the whole model for 620 words and 20 windows: about 20 s
 def test_the_javascript_engine_matches_the_library_in_node(web_folder):
     folder = web_folder[0]
     node = shutil.which("node")

@@ -73,7 +73,7 @@
     return input;
   }
   const textBox = (panel, label, value) => control(panel, label, element("input", { type: "text", value, size: "60" }));
-  const numberBox = (panel, label, value, step = "any") => control(panel, label, element("input", { type: "number", value: String(value), step }));
+  const numberBox = (panel, label, value, step = "0.01") => control(panel, label, element("input", { type: "number", value: String(value), step }));
   function slider(panel, label, value, min, max) {
     const input = control(panel, label, element("input", { type: "range", min: String(min), max: String(max), step: "1", value: String(value) }));
     const shown = element("output", { for: input.id }, String(value));
@@ -336,7 +336,7 @@
   function strategyControls(panel, settings, { withSeed = false, withLength = null } = {}) {
     const c = {};
     c.strategy = menu(panel, "Strategy:", E.STRATEGIES, settings.strategy);
-    c.temperature = numberBox(panel, "Temperature:", settings.temperature);
+    c.temperature = numberBox(panel, "Temperature:", settings.temperature, "0.1");
     c.topK = numberBox(panel, "top-k:", settings.top_k, "1");
     c.topP = numberBox(panel, "top-p:", settings.top_p);
     if (withLength) c.length = numberBox(panel, "Words:", settings.num_words, "1");
