@@ -15,15 +15,13 @@ import functools
 import http.server
 import os
 import re
-import shutil
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+import test_book_in_browser as book_in_browser
 
 import textgen_course as tc
 from textgen_course import web_export
@@ -33,37 +31,18 @@ from textgen_course.explorers.welcome import continuation_with_candidates
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
-ROOT = Path(__file__).resolve().parent.parent
+# the fixtures that find Chromium and build the book (pytest finds them here by name)
+browser_paths, built_book = book_in_browser.browser_paths, book_in_browser.built_book
 SHOWN = (
     2.5e-3  # a shown probability/cosine (3 decimals) may differ by the float16 weights (< 5e-3, measured) + rounding
 )
 
 
-def find_browser():
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    return (chromium, driver) if chromium and driver else None
-
-
 @pytest.fixture(scope="module")
-def browser_paths():
-    found = find_browser()
-    if found is None:
-        if os.environ.get("TEXTGEN_REQUIRE_BROWSER") == "1":
-            pytest.fail("TEXTGEN_REQUIRE_BROWSER=1 but no browser was found.")
-        pytest.skip("needs chromium and chromium-driver (apt-get install chromium chromium-driver)")
-    return found
-
-
-@pytest.fixture(scope="module")
-def html_folder(browser_paths) -> Path:
+def html_folder(request) -> Path:
+    """TEXTGEN_BUILT_BOOK (a built _build/html folder), else the book built by test_book_in_browser's fixture."""
     given = os.environ.get("TEXTGEN_BUILT_BOOK")
-    if given:
-        return Path(given)
-    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=3600)
-    assert result.returncode == 0, "the book build failed:\n" + result.stdout[-6000:] + result.stderr[-3000:]
-    return ROOT / "_build" / "html"
+    return Path(given) if given else request.getfixturevalue("built_book")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
