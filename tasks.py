@@ -129,7 +129,7 @@ def test(args) -> None:
         print(f"Fast tests passed in {time.perf_counter() - started:.0f} s (the full run: python3 tasks.py test)")
         return
     run(PYTHON, "-m", "pytest", "tests", "book", "--nbval", "--nbval-sanitize-with", "book/sanitize.cfg",
-        "-p", "no:cacheprovider", *args.pytest_args)
+        "-p", "no:cacheprovider", "--durations=15", *args.pytest_args)  # the 15 slowest: where CI's time goes
     if not args.pytest_args:  # a selection (-k ...) runs only what it selects
         run(PYTHON, "-m", "textgen_course.tools.editions", "student-book")
         run(PYTHON, "-m", "textgen_course.tools.editions", "student-notebooks", "--execute")

@@ -40,6 +40,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     ),
     "training_profile": ("train_profile",),
     "training_epoch": ("train_epoch_s",),
+    "chapter_training": ("chapter_training_s",),
     "generation_speed": ("generate_words_per_s", "generate_paths", "generate_by_threads", "generate_same_greedy_text"),
     "quality": ("validation_perplexity", "validation_accuracy", "validation_top5_accuracy", "validation_windows",
                 "quality_notes"),
@@ -48,8 +49,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
                    "book_build_details", "test_fast_s"),
 }
 # Sections whose figures are timings (a busy machine changes them); quality's scores do not depend on load.
-TIMED_SECTIONS = ("training_throughput", "training_profile", "training_epoch", "generation_speed", "browser_speed",
-                  "book_build")
+TIMED_SECTIONS = ("training_throughput", "training_profile", "training_epoch", "chapter_training", "generation_speed",
+                  "browser_speed", "book_build")
 REQUIRED_SUBKEYS = {
     "train_samples_per_s": ("keras_torch", "plain_torch", "keras_jax"),
     "generate_words_per_s": ("keras", "torch_twin"),
@@ -289,6 +290,35 @@ def _own_cpu_seconds() -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
+def _descendants_cpu_seconds() -> float:
+    """CPU seconds of this process's living descendants (a browser and its helpers), from /proc.
+
+    os.times() counts a child only once it has finished and been waited for; a browser's
+    renderer processes are neither while a benchmark runs. 0.0 where /proc is unreadable.
+    """
+    me, parents, cpu = os.getpid(), {}, {}
+    try:
+        tick = os.sysconf("SC_CLK_TCK")
+        entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except (OSError, ValueError):
+        return 0.0
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as file:
+                stat = file.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (name) ": state, ppid, ...
+        parents[int(entry)], cpu[int(entry)] = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+    total = 0.0
+    for pid, seconds in cpu.items():
+        ancestor = parents.get(pid)
+        while ancestor not in (None, 0, me):
+            ancestor = parents.get(ancestor)
+        total += seconds if ancestor == me and pid != me else 0.0
+    return total
+
+
 class RunClock:
     """Started at the top of a benchmark: how long it ran, and how busy the machine was meanwhile.
 
@@ -305,6 +335,12 @@ class RunClock:
         self.load_at_start = load_average()
         self.busy_at_start = _machine_busy_seconds()
         self.own_at_start = _own_cpu_seconds()
+        self.descendants = 0.0  # CPU seconds of living child processes (note_descendants)
+
+    def note_descendants(self) -> None:
+        """Count the living child processes' CPU as the benchmark's own (call it before they end:
+        a browser's processes work for the benchmark, and are not "other" load)."""
+        self.descendants = max(self.descendants, _descendants_cpu_seconds())
 
     def seconds(self) -> float:
         return time.perf_counter() - self.started
@@ -316,7 +352,7 @@ class RunClock:
         wall = self.seconds()
         if wall <= 0:
             return None
-        others = (busy - self.busy_at_start) - (_own_cpu_seconds() - self.own_at_start)
+        others = (busy - self.busy_at_start) - (_own_cpu_seconds() - self.own_at_start) - self.descendants
         return min(1.0, max(0.0, others / (wall * (os.cpu_count() or 1))))
 
     def conditions(self) -> dict:

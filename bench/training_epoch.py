@@ -1,4 +1,4 @@
-"""One epoch of the shipped recipe, with Keras's own LSTM loop and with the fused kernel, side by side.
+"""One epoch of the shipped recipe, before and after issue 13's two changes, side by side.
 
     .venv/bin/python bench/training_epoch.py                   # a whole epoch each: ~5 min each on a quiet machine
     .venv/bin/python bench/training_epoch.py --fraction 0.05   # 5% of the epoch's steps, scaled up (a busy machine)
@@ -6,10 +6,13 @@
 
 Each contender runs what train() (textgen_course/training.py) runs for the first epoch of the
 shipped model's recipe (its manifest's "training"): the seeded model from model_for_training,
-the epoch's window order, model.fit over the training windows and the validation pass, with
-fused_lstm on (train()'s default, "fused") or off (Keras's own loop, "keras_loop": before this
-change). The two run at the same time in two processes with one torch thread each (the shipped
-model was trained on one torch thread), so a busy machine slows both alike. Each records wall
+the epoch's window order, model.fit over the training windows and the validation pass.
+"before": Keras's own LSTM step loop (fused_lstm off) and Keras's "sparse_categorical_crossentropy"
+loss, as train() ran before; "after": train() as it runs now, the LSTMs on torch's fused kernel
+(textgen_course/fused_lstm.py) and the loss training.next_word_loss (the same values and
+gradients, computed on one column per row). The two run at the same time in two processes with
+one torch thread each (the shipped model was trained on one torch thread), so a busy machine
+slows both alike. Each records wall
 seconds and its own CPU seconds (on one thread, CPU seconds are what the epoch costs on a quiet
 machine, whatever the others do); with --fraction below 1, both are measured on that share of the
 training and validation windows and divided by it. The load average is recorded beside them.
@@ -28,11 +31,12 @@ import time
 import measure
 
 MARKER = "EPOCH_RESULT "
-CONTENDERS = {"keras_loop": False, "fused": True}  # name -> train(fused_lstm=...)
+CONTENDERS = {"before": False, "after": True}  # name -> fused LSTM kernel and next_word_loss (after) or not
 
 
 def one_epoch(fused: bool, fraction: float) -> dict:
-    """Time `fraction` of the shipped recipe's first epoch (fit + validation) as train() runs it."""
+    """Time `fraction` of the shipped recipe's first epoch (fit + validation) as train() runs it
+    (fused=True) or ran it before the fused kernel and next_word_loss (fused=False)."""
     import math
 
     import numpy as np
@@ -51,6 +55,12 @@ def one_epoch(fused: bool, fraction: float) -> dict:
     data = corpus_windows(load_corpus(), Vocabulary.load(PRETRAINED / "vocabulary.json"), config, recipe)
     steps_per_epoch = math.ceil(len(data.train_y) / recipe.batch_size)
     model = model_for_training("two_lstms", config, recipe, steps_per_epoch)
+    if not fused:  # before: Keras's own cross-entropy, which logs every column of every row
+        import keras
+
+        model.compile(optimizer=model.optimizer, loss="sparse_categorical_crossentropy",
+                      metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy"),
+                               keras.metrics.SparseTopKCategoricalAccuracy(k=5, name="top5_accuracy")])
     order = epoch_order(recipe, 0, len(data.train_y))[: max(recipe.batch_size, round(fraction * len(data.train_y)))]
     validation = max(recipe.batch_size, round(fraction * len(data.validation_y)))
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -93,26 +103,26 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"{name} failed (exit {worker.returncode}): {err.strip().splitlines()[-3:]}")
         epochs[name] = json.loads(lines[0][len(MARKER):])
     values = {"train_epoch_s": {
-        "keras_loop": round(epochs["keras_loop"]["seconds"], 1),
-        "fused": round(epochs["fused"]["seconds"], 1),
-        "speed_up": round(epochs["keras_loop"]["seconds"] / epochs["fused"]["seconds"], 3),
+        "before": round(epochs["before"]["seconds"], 1),
+        "after": round(epochs["after"]["seconds"], 1),
+        "speed_up": round(epochs["before"]["seconds"] / epochs["after"]["seconds"], 3),
         "cpu_seconds": {name: round(epoch["cpu_seconds"], 1) for name, epoch in epochs.items()},
-        "cpu_speed_up": round(epochs["keras_loop"]["cpu_seconds"] / epochs["fused"]["cpu_seconds"], 3),
-        "share_of_epoch_measured": epochs["fused"]["share_of_epoch"],
+        "cpu_speed_up": round(epochs["before"]["cpu_seconds"] / epochs["after"]["cpu_seconds"], 3),
+        "share_of_epoch_measured": epochs["after"]["share_of_epoch"],
         "load_average": {"start": clock.load_at_start, "end": measure.load_average()},
         "epochs": epochs,
-        "how": "the first epoch of the shipped recipe as train() runs it (fit + validation pass); keras_loop: "
-               "fused_lstm off, Keras's own LSTM step loop (before); fused: train()'s default (after); both at "
-               "once in two processes, one torch thread each; seconds and CPU seconds divided by the share of "
-               "the epoch measured",
+        "how": "the first epoch of the shipped recipe as train() runs it (fit + validation pass); before: "
+               "Keras's own LSTM step loop and Keras's sparse_categorical_crossentropy; after: train() now, the "
+               "fused LSTM kernel and next_word_loss; both at once in two processes, one torch thread each; "
+               "seconds and CPU seconds divided by the share of the epoch measured",
     }}
     data = measure.update_results("training_epoch", values, clock, measure.results_path(args),
                                   measure.script_command(__file__, argv), quick=args.quick)
     result = values["train_epoch_s"]
-    print(f"one epoch of the shipped recipe ({result['share_of_epoch_measured']:.1%} measured): Keras's loop "
-          f"{result['keras_loop']:.0f} s, fused kernel {result['fused']:.0f} s ({result['speed_up']:.2f}x); "
+    print(f"one epoch of the shipped recipe ({result['share_of_epoch_measured']:.1%} measured): before "
+          f"{result['before']:.0f} s, after {result['after']:.0f} s ({result['speed_up']:.2f}x); "
           f"CPU seconds "
-          f"{result['cpu_seconds']['keras_loop']:.0f} and {result['cpu_seconds']['fused']:.0f} "
+          f"{result['cpu_seconds']['before']:.0f} and {result['cpu_seconds']['after']:.0f} "
           f"({result['cpu_speed_up']:.2f}x); "
           f"{measure.conditions_text(data['runs']['training_epoch'])}")
     return 0

@@ -7,8 +7,8 @@
 
 Same model (same initial weights), same data (real training windows), same batch size,
 same process: Keras's model.fit with the course's training recipe (Adam with cosine decay,
-accuracy and top-5 metrics; textgen_course.training) against a hand-written PyTorch loop
-over the twin (tc.torch_model_from_keras: torch.nn.LSTM), measured in alternation. On torch,
+accuracy and top-5 metrics, the loss training.next_word_loss; textgen_course.training) against
+a hand-written PyTorch loop over the twin (tc.torch_model_from_keras: torch.nn.LSTM), measured in alternation. On torch,
 Keras runs twice: as train() runs it (keras_torch: the LSTMs through torch's fused kernel,
 textgen_course/fused_lstm.py) and with Keras's own LSTM step loop (keras_torch_loop). The
 JAX backend runs in a subprocess (a process has one Keras backend) with its own plain
@@ -76,14 +76,14 @@ def keras_trainer(batch_size: int, x: np.ndarray, y: np.ndarray, metrics: bool =
 
     import textgen_course as tc
     from textgen_course import fused_lstm
-    from textgen_course.training import TrainingConfig, compile_for_training
+    from textgen_course.training import TrainingConfig, compile_for_training, next_word_loss
 
     training = TrainingConfig(batch_size=batch_size, jit_compile=jit_compile)
     model = tc.build_model(seed=training.seed)
     if metrics:
         compile_for_training(model, training, steps_per_epoch=shipped_steps_per_epoch(batch_size))
     else:
-        model.compile(optimizer=keras.optimizers.Adam(training.learning_rate), loss="sparse_categorical_crossentropy",
+        model.compile(optimizer=keras.optimizers.Adam(training.learning_rate), loss=next_word_loss,
                       jit_compile=jit_compile or keras.backend.backend() == "jax")
 
     class StepClock(keras.callbacks.Callback):

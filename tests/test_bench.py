@@ -17,6 +17,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
 import book_build  # noqa: E402
+import chapter_training  # noqa: E402
 import generation_speed  # noqa: E402
 import measure  # noqa: E402
 import quality  # noqa: E402
@@ -297,3 +298,44 @@ def test_book_build_quick_builds_a_one_page_book_twice_and_times_a_command(tmp_p
     assert data["book_clean_build_s"] > 0 and data["book_cached_build_s"] > 0 and data["test_command_s"] > 0
     assert details["clean_exit_code"] == 0 and details["cached_exit_code"] == 0 and details["test_exit_code"] == 0
     assert data["chapter_execution_s"] == {}  # the one page is Markdown: nothing executed
+
+
+def test_chapter_training_before_cell_restores_kerass_loop_and_loss(monkeypatch):
+    """bench/chapter_training.py's "before" runs a chapter with Keras's own LSTM loop and loss:
+    its first cell must switch off the fused kernel and make compile_for_training use Keras's loss."""
+    import textgen_course as tc
+    from textgen_course import fused_lstm, training
+
+    monkeypatch.setattr(training, "next_word_loss", training.next_word_loss)  # restored after the test
+    monkeypatch.setenv(fused_lstm.ENVIRONMENT_SWITCH, "1")  # undone after the test, whatever BEFORE sets
+    with fused_lstm.enabled(True) as used:
+        assert used  # after: the fused kernel
+    exec(chapter_training.BEFORE, {})
+    with fused_lstm.enabled(True) as used:
+        assert not used and not fused_lstm.is_enabled()
+    model = tc.build_model(tc.ModelConfig(vocab_size=30, sequence_length=6, embedding_dim=8, lstm1_units=12,
+                                          lstm2_units=8))
+    training.compile_for_training(model, training.TrainingConfig(), steps_per_epoch=1)
+    assert model.loss == "sparse_categorical_crossentropy"
+
+
+def test_a_living_child_process_counts_as_the_benchmarks_own_cpu():
+    """browser_speed's Chromium works for the benchmark: RunClock.note_descendants must count a
+    living child's CPU as the benchmark's own, not as other processes' load."""
+    import subprocess
+    import time
+
+    burn = ("import time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass\n"
+            "print(1, flush=True)\ntime.sleep(30)")
+    child = subprocess.Popen([sys.executable, "-c", burn], stdout=subprocess.PIPE, text=True)
+    try:
+        child.stdout.readline()  # it has burnt its half second of CPU and now sleeps
+        seconds = measure._descendants_cpu_seconds()
+        clock = measure.RunClock()
+        clock.note_descendants()
+        time.sleep(0.05)
+    finally:
+        child.kill()
+        child.wait()
+    assert 0.4 <= seconds < 5
+    assert clock.descendants >= 0.4

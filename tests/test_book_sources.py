@@ -104,3 +104,27 @@ def test_every_chapter_is_already_baked(tmp_path):
         (book / path.name).write_bytes(path.read_bytes())
     changed = [path.name for path in sorted(book.glob("*.ipynb")) if prose.bake_notebook(path)]
     assert not changed, f"run .venv/bin/python scripts/bake_prose.py on: {changed}"
+
+
+def prose_words(markdown_text: str) -> int:
+    """Words a reader reads in Markdown: not listings (code fences), HTML comments and tags, or display math."""
+    text = re.sub(r"<!--.*?-->", " ", markdown_text, flags=re.DOTALL)
+    text = re.sub(r"^```.*?^```", " ", text, flags=re.DOTALL | re.MULTILINE)
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.DOTALL)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return sum(1 for word in text.split() if re.search(r"\w", word))
+
+
+def test_prose_words_counts_what_a_reader_reads():
+    assert prose_words('The gap is <span data-glue="k">1.6</span> points.') == 5
+    assert prose_words("<!-- source: m.f -->\n```python\ndef f(): pass\n```\nOne line.\n\n$$\nx = 1\n$$") == 2
+    assert prose_words("| a | b |\n| --- | --- |") == 2
+
+
+def test_why_two_lstms_reads_in_at_most_2000_words_before_its_exercises():
+    """Issue 11: the chapter leads with the fair race; the first race's forensics live in book/first_race.ipynb."""
+    text = markdown(ROOT / "book" / "why_two_lstms.ipynb")
+    exercises = re.search(r"^## Exercises\s*$", text, re.MULTILINE)
+    assert exercises, "why_two_lstms.ipynb has no '## Exercises' heading"
+    words = prose_words(text[: exercises.start()])
+    assert words <= 2000, f"why_two_lstms.ipynb has {words} words of prose before its exercises (at most 2,000)"

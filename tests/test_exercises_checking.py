@@ -116,3 +116,21 @@ def test_every_implement_check_switches_the_library_off():
                    and getattr(module, used).__module__ == module.__name__]
         sources = [inspect.getsource(function) for function in [check, *helpers]]  # the check, or a helper it calls
         assert any("library_switched_off(" in source for source in sources), f"{name} does not use library_switched_off"
+
+
+def test_a_switched_off_method_keeps_its_signature_so_keras_still_calls_it():
+    """Keras reads a layer's call() signature when it builds the layer: the tripwire must show the same one,
+    or the learner's code fails with a confusing build error instead of naming the delegation."""
+    import inspect
+
+    import keras
+
+    original = inspect.signature(keras.layers.LSTM.call)
+
+    def runs_a_keras_lstm(inputs):
+        return keras.layers.LSTM(3)(inputs)
+
+    with pytest.raises(Delegated, match="calls keras.layers.LSTM.call"):
+        run_switched_off(runs_a_keras_lstm, ["keras.layers.LSTM.call"], np.zeros((2, 4, 5), dtype="float32"))
+    assert inspect.signature(keras.layers.LSTM.call) == original
+    assert keras.layers.LSTM(3)(np.zeros((2, 4, 5), dtype="float32")).shape == (2, 3)  # put back

@@ -133,3 +133,50 @@ def test_the_check_model_has_all_sizes_different_so_a_skipped_stage_cannot_pass(
 def test_wrong_parameter_predictions_are_explained(wider, longer, message):
     with pytest.raises(WrongAnswer, match=message):
         check_answer_total_parameters(wider, longer, quiet=True)
+
+
+def keras_model_with(weights):
+    """The course's Keras model with the check's weights: what a learner could build instead of chaining stages."""
+    import textgen_course as tc
+
+    model = tc.build_model(weights.config)
+    model.set_weights([weights.embedding, weights.lstm_1.kernel, weights.lstm_1.recurrent_kernel, weights.lstm_1.bias,
+                       weights.lstm_2.kernel, weights.lstm_2.recurrent_kernel, weights.lstm_2.bias,
+                       weights.dense_kernel, weights.dense_bias])
+    return model
+
+
+def plain_keras_model(ids, weights):
+    import keras
+
+    model = keras_model_with(weights)
+    return keras.ops.convert_to_numpy(keras.Model(model.input, model.output)(ids))
+
+
+def torch_twin(ids, weights):
+    import torch
+
+    from textgen_course.model import torch_model_from_keras
+
+    return torch_model_from_keras(keras_model_with(weights))(torch.as_tensor(ids)).detach().numpy()
+
+
+@pytest.mark.parametrize(
+    "answer, called",
+    [
+        (lambda ids, w: type(w).probabilities(w, ids), "textgen_course.numpy_model.NumpyTextGenerator.probabilities"),
+        (lambda ids, w: __import__("textgen_course").model.next_word_probabilities(keras_model_with(w), ids),
+         "textgen_course.model.next_word_probabilities"),
+        (lambda ids, w: __import__("keras").ops.convert_to_numpy(keras_model_with(w)(ids)),
+         "textgen_course.model.TextGenerator.__call__"),
+        (lambda ids, w: keras_model_with(w).predict(ids, verbose=0), "keras.Model.predict"),
+        (plain_keras_model, "keras.layers.LSTM.call"),
+        (torch_twin, "textgen_course.model.TorchTextGenerator.forward"),
+    ],
+    ids=["class-method", "next_word_probabilities", "keras-call", "keras-predict", "plain-keras-model", "torch-twin"],
+)
+def test_answers_that_run_the_keras_model_or_its_twin_are_rejected(answer, called):
+    with pytest.raises(Delegated, match=f"forward_pass calls {called}, which already computes the answer"):
+        check_forward_pass(answer)
+    weights, ids = _random_weights(), np.zeros((2, CHECK_CONFIG.sequence_length), dtype=int)
+    np.testing.assert_allclose(answer(ids, weights), reference_forward_pass(ids, weights), atol=1e-5)  # back on

@@ -73,6 +73,55 @@ def test_picking_rows_instead_of_multiplying_is_rejected(answer, message):
 
 
 @pytest.mark.parametrize(
+    "answer",
+    [
+        lambda matrix, ids: np.asarray(matrix)[ids],
+        lambda matrix, ids: np.array(matrix)[ids],
+        lambda matrix, ids: np.copy(matrix)[ids],
+        lambda matrix, ids: matrix.view(np.ndarray)[ids],
+        lambda matrix, ids: np.asarray(matrix).take(ids, axis=0),
+        lambda matrix, ids: np.take(np.asarray(matrix), ids, axis=0),
+        lambda matrix, ids: np.array([[matrix[word_id] for word_id in row] for row in ids]),
+        lambda matrix, ids: np.array([[matrix.tolist()[word_id] for word_id in row] for row in ids]),
+        lambda matrix, ids: np.stack([np.stack([np.asarray(matrix)[i] for i in row]) for row in ids]),
+        lambda matrix, ids: __import__("torch").tensor(np.asarray(matrix))[__import__("torch").tensor(ids)],
+    ],
+    ids=["asarray", "array", "copy", "view", "asarray-take", "np-take-of-asarray", "rows-by-int",
+         "list-comprehension", "stack-rows", "torch-index"],
+)
+def test_every_way_of_picking_rows_is_rejected_as_not_a_product(answer):
+    with pytest.raises(WrongAnswer, match="(does not compute a matrix product|picks the rows out of the matrix)"
+                       ".*A matrix product is required"):
+        check_one_hot_lookup(answer)
+
+
+def test_rows_picked_from_a_plain_copy_are_named_with_the_nan_probe():
+    with pytest.raises(WrongAnswer) as caught:
+        check_one_hot_lookup(lambda matrix, ids: np.asarray(matrix)[ids])
+    message = str(caught.value)
+    assert message.startswith("one_hot_lookup does not compute a matrix product: it picks the rows out")
+    assert "hid a NaN in a row that none of the ids selects" in message
+    assert message.endswith("multiply it by the matrix, one_hot @ matrix.")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda matrix, ids: np.eye(matrix.shape[0])[ids] @ matrix,
+        lambda matrix, ids: np.matmul(np.eye(matrix.shape[0])[ids], matrix),
+        lambda matrix, ids: np.dot(np.eye(matrix.shape[0])[ids], matrix),
+        lambda matrix, ids: np.einsum("bsv,vd->bsd", np.eye(matrix.shape[0])[ids], matrix),
+        lambda matrix, ids: np.tensordot(np.eye(matrix.shape[0])[ids], matrix, axes=1),
+        lambda matrix, ids: (ids[..., None] == np.arange(len(matrix))).astype(float) @ matrix,
+        lambda matrix, ids: (np.eye(matrix.shape[0])[ids].astype(np.float32) @ matrix.astype(np.float32)),
+    ],
+    ids=["at", "matmul", "dot", "einsum", "tensordot", "comparison-one-hot", "float32"],
+)
+def test_honest_products_pass_the_nan_probe(answer):
+    assert check_one_hot_lookup(answer, quiet=True)
+
+
+@pytest.mark.parametrize(
     "answer, called",
     [
         (lambda matrix, ids: embed_one_hot(matrix, ids), "textgen_course.embedding.embed_one_hot"),

@@ -212,3 +212,80 @@ def test_every_known_mistake_differs_visibly_from_the_right_step(seed):
     assert len(mistakes) >= 30  # 12 named mistakes and 22 other gate orders
     for message, wrong in mistakes.items():
         assert np.abs(wrong - right).max() > 1e-3, message
+
+
+# The frameworks' own LSTM cells compute the same step from the same weights: delegating to them
+# shows no more of the learner's work than the library's step does.
+
+
+def torch_cell_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    import torch
+
+    cell = torch.nn.LSTMCell(kernel.shape[0], recurrent_kernel.shape[0]).double()
+    with torch.no_grad():  # Keras's layout transposed into PyTorch's, the second bias zero
+        cell.weight_ih.copy_(torch.tensor(kernel.T))
+        cell.weight_hh.copy_(torch.tensor(recurrent_kernel.T))
+        cell.bias_ih.copy_(torch.tensor(bias))
+        cell.bias_hh.zero_()
+        h_t, c_t = cell(torch.tensor(x_t), (torch.tensor(h_prev), torch.tensor(c_prev)))
+    return h_t.numpy(), c_t.numpy()
+
+
+def torch_lstm_cell_function(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    import torch
+
+    h_t, c_t = torch.lstm_cell(torch.tensor(x_t), (torch.tensor(h_prev), torch.tensor(c_prev)),
+                               torch.tensor(kernel.T), torch.tensor(recurrent_kernel.T), torch.tensor(bias),
+                               torch.zeros(len(bias), dtype=torch.float64))
+    return h_t.numpy(), c_t.numpy()
+
+
+def torch_lstm_one_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    import torch
+
+    lstm = torch.nn.LSTM(kernel.shape[0], recurrent_kernel.shape[0], batch_first=True).double()
+    with torch.no_grad():
+        lstm.weight_ih_l0.copy_(torch.tensor(kernel.T))
+        lstm.weight_hh_l0.copy_(torch.tensor(recurrent_kernel.T))
+        lstm.bias_ih_l0.copy_(torch.tensor(bias))
+        lstm.bias_hh_l0.zero_()
+        _, (h_t, c_t) = lstm(torch.tensor(x_t)[:, None], (torch.tensor(h_prev)[None], torch.tensor(c_prev)[None]))
+    return h_t[0].numpy(), c_t[0].numpy()
+
+
+def keras_cell_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    import keras
+
+    cell = keras.layers.LSTMCell(recurrent_kernel.shape[0])
+    cell.build((None, kernel.shape[0]))
+    cell.set_weights([kernel, recurrent_kernel, bias])
+    _, (h_t, c_t) = cell(x_t.astype("float32"), [h_prev.astype("float32"), c_prev.astype("float32")])
+    return keras.ops.convert_to_numpy(h_t), keras.ops.convert_to_numpy(c_t)
+
+
+@pytest.mark.parametrize(
+    "answer, called",
+    [
+        (torch_cell_step, "torch.nn.LSTMCell.forward"),
+        (torch_lstm_cell_function, "torch.lstm_cell"),
+        (torch_lstm_one_step, "torch.nn.LSTM.forward"),
+        (keras_cell_step, "keras.layers.LSTMCell.call"),
+    ],
+)
+def test_a_step_taken_from_a_framework_lstm_is_rejected(answer, called):
+    with pytest.raises(Delegated, match=f"lstm_step calls {called}, which already computes the answer"):
+        check_lstm_step(answer)
+
+
+def test_the_framework_cells_work_again_after_the_check():
+    from textgen_course.exercises.lstm_context import _step_inputs
+
+    with pytest.raises(Delegated):
+        check_lstm_step(torch_cell_step)
+    with pytest.raises(Delegated):
+        check_lstm_step(keras_cell_step)
+    inputs = _step_inputs(0)
+    expected = reference_lstm_step(**inputs)
+    for answer in (torch_cell_step, torch_lstm_cell_function, torch_lstm_one_step, keras_cell_step):
+        for got, wanted in zip(answer(*inputs.values()), expected):  # the delegations are right, only not allowed
+            np.testing.assert_allclose(got, wanted, atol=1e-5)

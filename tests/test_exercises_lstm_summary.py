@@ -172,3 +172,90 @@ def test_wrong_shapes_are_explained(answer, message):
 def test_wrong_parameter_counts_are_explained(answer, message):
     with pytest.raises(WrongAnswer, match=message):
         check_answer_parameters(answer)
+
+
+# The frameworks' own whole-sequence LSTMs (and the course's twin of them) compute the summary in
+# one call. Looping over the steps with a ready-made step, the library's lstm_step, stays allowed.
+
+
+def torch_lstm(inputs, kernel, recurrent_kernel, bias):
+    import torch
+
+    lstm = torch.nn.LSTM(kernel.shape[0], recurrent_kernel.shape[0], batch_first=True).double()
+    with torch.no_grad():
+        lstm.weight_ih_l0.copy_(torch.tensor(kernel.T))
+        lstm.weight_hh_l0.copy_(torch.tensor(recurrent_kernel.T))
+        lstm.bias_ih_l0.copy_(torch.tensor(bias))
+        lstm.bias_hh_l0.zero_()
+        _, (h_n, _) = lstm(torch.tensor(inputs))
+    return h_n[0].numpy()
+
+
+def keras_layer(inputs, kernel, recurrent_kernel, bias, layer=None):
+    import keras
+
+    layer = layer or keras.layers.LSTM(recurrent_kernel.shape[0])
+    layer.build(inputs.shape)
+    layer.set_weights([kernel, recurrent_kernel, bias])
+    return layer
+
+
+def keras_lstm(inputs, kernel, recurrent_kernel, bias):
+    import keras
+
+    return keras.ops.convert_to_numpy(keras_layer(inputs, kernel, recurrent_kernel, bias)(inputs.astype("float32")))
+
+
+def keras_rnn_of_cells(inputs, kernel, recurrent_kernel, bias):
+    import keras
+
+    layer = keras.layers.RNN(keras.layers.LSTMCell(recurrent_kernel.shape[0]))
+    layer = keras_layer(inputs, kernel, recurrent_kernel, bias, layer)
+    return keras.ops.convert_to_numpy(layer(inputs.astype("float32")))
+
+
+def course_torch_twin(inputs, kernel, recurrent_kernel, bias):
+    from textgen_course.lstm_gates import run_torch_lstm, torch_lstm_from_keras
+
+    return run_torch_lstm(torch_lstm_from_keras(keras_layer(inputs, kernel, recurrent_kernel, bias)), inputs)[:, -1]
+
+
+def course_every_step(inputs, kernel, recurrent_kernel, bias):
+    from textgen_course.lstm_summary import summary_after_each_step
+
+    return summary_after_each_step(keras_layer(inputs, kernel, recurrent_kernel, bias), inputs)[:, -1]
+
+
+@pytest.mark.parametrize(
+    "answer, called",
+    [
+        (torch_lstm, "torch.nn.LSTM.forward"),
+        (keras_lstm, "keras.layers.LSTM.call"),
+        (keras_rnn_of_cells, "keras.layers.RNN.call"),
+        (course_torch_twin, "textgen_course.lstm_gates.run_torch_lstm"),
+        (course_every_step, "textgen_course.lstm_summary.summary_after_each_step"),
+    ],
+)
+def test_answers_that_run_a_framework_lstm_are_rejected(answer, called):
+    with pytest.raises(Delegated, match=f"lstm_summary calls {called}, which already computes the answer"):
+        check_lstm_summary(answer)
+    values = _summary_inputs(0)
+    np.testing.assert_allclose(answer(*values.values()), reference_lstm_summary(**values), atol=1e-5)  # back on
+
+
+def test_a_loop_over_a_framework_cell_is_a_loop_over_steps_and_passes():
+    import torch
+
+    def torch_cells(inputs, kernel, recurrent_kernel, bias):
+        cell = torch.nn.LSTMCell(kernel.shape[0], recurrent_kernel.shape[0]).double()
+        with torch.no_grad():
+            cell.weight_ih.copy_(torch.tensor(kernel.T))
+            cell.weight_hh.copy_(torch.tensor(recurrent_kernel.T))
+            cell.bias_ih.copy_(torch.tensor(bias))
+            cell.bias_hh.zero_()
+            h = c = torch.zeros(inputs.shape[0], recurrent_kernel.shape[0], dtype=torch.float64)
+            for t in range(inputs.shape[1]):
+                h, c = cell(torch.tensor(inputs[:, t]), (h, c))
+        return h.numpy()
+
+    assert check_lstm_summary(torch_cells, quiet=True)

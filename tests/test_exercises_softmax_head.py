@@ -74,6 +74,13 @@ def from_scipy_by_name(logits, temperature):
         (lambda z, t: torch.softmax(torch.as_tensor(z) / t, dim=-1), "torch.softmax"),
         (lambda z, t: torch.nn.functional.softmax(torch.as_tensor(z) / t, dim=-1), "torch.nn.functional.softmax"),
         (lambda z, t: (torch.as_tensor(z) / t).softmax(-1), "torch.Tensor.softmax"),
+        (lambda z, t: torch.exp(torch.log_softmax(torch.as_tensor(z) / t, dim=-1)), "torch.log_softmax"),
+        (lambda z, t: torch.nn.functional.log_softmax(torch.as_tensor(z) / t, dim=-1).exp(),
+         "torch.nn.functional.log_softmax"),
+        (lambda z, t: torch.special.log_softmax(torch.as_tensor(z) / t, dim=-1).exp(), "torch.special.log_softmax"),
+        (lambda z, t: (torch.as_tensor(z) / t).log_softmax(-1).exp(), "torch.Tensor.log_softmax"),
+        (lambda z, t: torch.nn.Softmax(dim=-1)(torch.as_tensor(z) / t), "torch.nn.functional.softmax"),
+        (lambda z, t: keras.layers.Softmax()(z / t), "keras.activations.softmax"),
     ],
 )
 def test_a_softmax_taken_from_a_library_is_rejected(answer, called):

@@ -3,7 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from textgen_course.evaluation import perplexity_from_probabilities
+from textgen_course.evaluation import (TargetScores, estimate_perplexity, perplexity_from_probabilities,
+                                       score_probabilities)
 from textgen_course.exercises import WrongAnswer
 from textgen_course.exercises.checking import Delegated
 from textgen_course.softmax_head import perplexity as softmax_head_perplexity
@@ -95,6 +96,10 @@ def test_a_passing_check_shows_only_its_tick_line_in_a_notebook():
     [
         (lambda p: perplexity_from_probabilities(p), "textgen_course.evaluation.perplexity_from_probabilities"),
         (lambda p: softmax_head_perplexity(-np.log(p)), "textgen_course.softmax_head.perplexity"),
+        (lambda p: estimate_perplexity(TargetScores(np.log(p), np.zeros(len(p), dtype=int))).perplexity,
+         "textgen_course.evaluation.estimate_perplexity"),
+        (lambda p: score_probabilities([np.stack([p, 1 - p], axis=1)], np.zeros(len(p), dtype=int)).perplexity,
+         "textgen_course.softmax_head.perplexity"),
     ],
 )
 def test_a_perplexity_taken_from_the_library_is_rejected(answer, called):

@@ -112,3 +112,67 @@ def test_slow_start_records_the_first_steps_of_both_starts():
     assert set(curves) == {"1", "4"} and start["steps"][0] == 0
     assert all(len(curve) == len(start["steps"]) for curve in curves.values())
     assert curves["1"][0] == pytest.approx(curves["4"][0], rel=0.05)  # before any step: both near uniform
+
+
+def test_second_race_context_scores_the_shipped_model_and_its_rival_on_one_strided_sample():
+    from textgen_course.ablation import EXPERIMENTS
+    from textgen_course.tools.train_ablations import CONTEXT_LENGTHS, FAR_WORDS
+
+    if not (EXPERIMENTS / "second_race_context.json").exists():  # book/why_two_lstms.ipynb says it is to do
+        pytest.skip("not measured yet: scripts/train_ablations.py train one_lstm_matched_gain4, "
+                    "then second-race-context")
+    context, race = load_experiment("second_race_context"), load_experiment("second_race")
+    shipped = tc.artifacts.pretrained_manifest()
+    assert "train_ablations.py second-race-context" in context["command"]
+    assert context["shipped_weights_sha256"] == shipped["files"]["weights"]["sha256"], \
+        "the shipped model changed: rerun scripts/train_ablations.py second-race-context"
+    if context["rival_is_the_recorded_run"]:
+        assert context["rival_weights_sha256"] == load_experiment("one_lstm_matched_gain4")["weights_sha256"]
+    else:  # a retrained rival: it must score as the recorded one did, on every validation window
+        overall = context["rival_overall"]
+        assert overall["this_run"]["perplexity"] == pytest.approx(overall["second_race"]["perplexity"], rel=1e-3)
+    sample = context["sample"]
+    assert sample["every"] >= shipped["model_config"]["sequence_length"]  # no two windows share a word
+    assert sample["windows"] == context["validation_windows"] // sample["every"]
+    assert context["validation_windows"] == race["validation_windows"]
+    assert context["lengths"] == list(CONTEXT_LENGTHS)
+    assert context["far_words"] == {"from": FAR_WORDS[0], "to": FAR_WORDS[1]}
+    assert set(context["models"]) == {"two_lstms", "one_lstm_matched_gain4", "kneser_ney_trigram"}
+    for key, scored in context["models"].items():
+        curve = scored["by_context_length"]
+        assert [int(k) for k in curve] == list(CONTEXT_LENGTHS)
+        assert all(value["windows"] == sample["windows"] for value in curve.values())
+        if key in race["models"]:  # all 13 words on the sample: an estimate of the whole set's perplexity
+            whole = race["models"][key]["overall"]["perplexity"]
+            assert abs(curve["13"]["perplexity"] - whole) < 3 * curve["13"]["standard_error"]
+    trigram = context["models"]["kneser_ney_trigram"]["by_context_length"]
+    assert all(trigram[str(k)]["perplexity"] == pytest.approx(trigram["2"]["perplexity"]) for k in CONTEXT_LENGTHS[1:])
+    paired = context["paired"]["two_lstms_vs_one_lstm_matched_gain4"]
+    gains = {key: context["models"][key]["far_word_gain"]["mean"] for key in ("two_lstms", "one_lstm_matched_gain4")}
+    difference = gains["two_lstms"] - gains["one_lstm_matched_gain4"]
+    assert paired["far_word_gain_difference"]["mean"] == pytest.approx(difference)
+
+
+def test_why_gates_trains_both_models_like_train_and_measures_them_alike():
+    from textgen_course.config import MINIATURE_CHARACTERS, MINIATURE_CONFIG
+    from textgen_course.training import MINIATURE_TRAINING
+
+    record, seeds = load_experiment("why_gates"), load_experiment("seed_variation")
+    assert "scripts/why_gates.py" in record["command"]
+    assert record["model_config"] == MINIATURE_CONFIG.to_dict() == seeds["model_config"]
+    assert record["training"] == dataclasses.asdict(MINIATURE_TRAINING)
+    assert record["corpus"]["characters"] == MINIATURE_CHARACTERS
+    assert record["corpus"]["train_windows"] == seeds["corpus"]["train_windows"]
+    # the LSTM runs are train()'s: seed by seed, the validation perplexity of the seed-noise runs
+    lstm_runs, plain_runs = record["runs"]["two_lstms"], record["runs"]["plain_rnn"]
+    for run, same_seed in zip(lstm_runs, seeds["runs"]["two_lstms"]):
+        assert run["seed"] == same_seed["seed"]
+        assert run["validation_perplexity"] == pytest.approx(same_seed["validation_perplexity"], rel=1e-4)
+    assert [run["seed"] for run in plain_runs] == [run["seed"] for run in lstm_runs] and len(lstm_runs) >= 3
+    for run in lstm_runs + plain_runs:
+        for curve in ("memory", "output"):
+            for stage in ("fresh", "trained"):
+                values = run[curve][stage]
+                assert len(values) == MINIATURE_CONFIG.sequence_length and values[0] == 1.0
+    assert record["shipped"]["windows"] == record["measured_windows"]["count"]
+    assert len(record["shipped"]["output"]) == tc.ModelConfig().sequence_length

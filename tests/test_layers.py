@@ -17,7 +17,7 @@ LAYERS = (
     ("config", ["config"]),
     ("stages", ["input_checks", "stage_check", "text", "vocabulary", "windows", "embedding", "lstm_gates",
                 "lstm_context", "lstm_summary", "softmax_head", "flops", "fused_lstm", "diagrams"]),
-    ("model", ["numpy_model", "model", "architectures", "crosscheck", "generation"]),
+    ("model", ["numpy_model", "model", "architectures", "crosscheck", "generation", "plain_rnn"]),
     ("artifacts", ["artifacts"]),
     ("evaluation", ["evaluation", "baselines"]),
     ("training", ["training", "learning"]),

@@ -222,3 +222,34 @@ def test_the_miniature_recipe_is_small_and_quick():
     from textgen_course.ablation import load_experiment
 
     assert load_experiment("seed_variation")["model_config"] == MINIATURE_CONFIG.to_dict()  # what the seeds run used
+
+
+def test_next_word_loss_is_kerass_cross_entropy_values_and_gradients():
+    """The training loss picks the target's probability before the log; Keras logs every column.
+    Same values and the same gradient with respect to the logits (what training follows back
+    into the model), to 1e-6, including a target probability below the 1e-7 clip and targets
+    given as (batch, 1). (With respect to the probabilities themselves they differ by a constant
+    per row, Keras's division by the row sum, which the softmax's gradient removes.)"""
+    import keras
+    import torch
+
+    from textgen_course.training import next_word_loss
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 4, (64, 300)).astype(np.float32)
+    logits[0, 5] = -40.0  # a target probability under the clip
+    targets = rng.integers(0, 300, 64)
+    targets[0] = 5
+
+    def value_and_gradient(loss, shaped_targets):
+        scores = torch.tensor(logits, requires_grad=True)
+        value = keras.ops.mean(loss(torch.tensor(shaped_targets), torch.softmax(scores, dim=-1)))
+        value.backward()
+        return float(value.detach()), scores.grad.numpy()
+
+    ours, our_gradient = value_and_gradient(next_word_loss, targets)
+    kerass, keras_gradient = value_and_gradient(keras.losses.sparse_categorical_crossentropy, targets)
+    assert abs(ours - kerass) < 1e-6
+    assert np.abs(our_gradient - keras_gradient).max() < 1e-6
+    column, _ = value_and_gradient(next_word_loss, targets[:, None])
+    assert column == ours

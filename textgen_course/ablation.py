@@ -108,7 +108,7 @@ def spread_at_start(architecture: str, config: ModelConfig | None = None, summar
     positions and numbers}. An output that hardly differs between windows carries little of
     the input to the next stage, and the error signal that flows back is as weak: this is
     what kept the two-LSTM model at unigram level for its first epoch with Keras's default
-    start (book/why_two_lstms.ipynb). summary_input_gain scales LSTM-2's input weights first,
+    start (book/first_race.ipynb). summary_input_gain scales LSTM-2's input weights first,
     as TrainingConfig.summary_input_gain does before training.
     """
     config = config or ModelConfig()
@@ -194,8 +194,8 @@ MODEL_NAMES = {  # the experiments' keys -> how the book names them
     "kneser_ney_trigram": "Kneser-Ney trigram",
     "unigram": "unigram",
 }
-# The two full-size races of book/why_two_lstms.ipynb. The first used Keras's default start for
-# every layer; the second (the shipped recipe) starts LSTM-2's input weights 4 times larger
+# The two full-size races: book/first_race.ipynb and book/why_two_lstms.ipynb. The first used
+# Keras's default start for every layer; the second (the shipped recipe) starts LSTM-2's input weights 4 times larger
 # (TrainingConfig.summary_input_gain), in the two-LSTM model and in its rival alike.
 FIRST_RACE = ("two_lstms_first_recipe", "one_lstm", "one_lstm_matched", "kneser_ney_trigram", "unigram")
 SECOND_RACE = ("two_lstms", "one_lstm_matched_gain4", "kneser_ney_trigram", "unigram")

@@ -9,7 +9,7 @@ config.lstm2_units units, reading the meaning vectors directly; config.lstm1_uni
 used. Both are assembled from the same stage builders, so training, artifacts, generation
 and the command line handle them alike through build_architecture and architecture_of.
 The start-up gain (summary_input_gain) is a build argument: LSTM-2's input weights start
-that many times their Glorot size (book/why_two_lstms.ipynb shows why that matters).
+that many times their Glorot size (book/first_race.ipynb shows why that matters).
 """
 
 from __future__ import annotations

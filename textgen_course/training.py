@@ -64,7 +64,7 @@ class TrainingConfig:
     jit_compile: bool = False
     # LSTM-2's input weights start this many times their Glorot size (1.0: Keras's default).
     # With 1.0 the two-LSTM model sits at unigram level for its whole first epoch: LSTM-1's outputs
-    # start near zero, so LSTM-2 hears almost nothing from it (book/why_two_lstms.ipynb).
+    # start near zero, so LSTM-2 hears almost nothing from it (book/first_race.ipynb).
     # In the one-LSTM ablation the same factor scales its only LSTM's input weights.
     summary_input_gain: float = 1.0
 
@@ -91,8 +91,32 @@ class TrainingConfig:
                              f"got {self.short_window_fraction}.")
 
 
+def next_word_loss(targets, probabilities):
+    """Cross-entropy of the softmax's output: -log p(target), one value per window.
+
+    targets: (batch,) word IDs; probabilities: (batch, vocab_size), the model's softmax output.
+    Returns (batch,); Keras averages it over the batch.
+
+    The same number as Keras's "sparse_categorical_crossentropy" on probabilities (each
+    probability clipped to [1e-7, 1 - 1e-7], then its log; Keras also divides by the row sum,
+    which is 1 after a softmax up to round-off), but it picks each window's target probability
+    *before* the clip and the log. Keras's version clips, logs and back-propagates through all
+    4,818 columns of every row; this one touches one column per row, and the gradient reaches
+    the softmax as a single nonzero per row. On the CPU that was most of what still kept Keras
+    behind a plain PyTorch loop (bench/training_throughput.py; book/performance.ipynb), and
+    tests/test_training.py checks that values and gradients agree with Keras's loss.
+    """
+    targets = keras.ops.cast(targets, "int32")
+    if len(targets.shape) == len(probabilities.shape):  # (batch, 1) targets, as Keras also accepts
+        targets = keras.ops.squeeze(targets, axis=-1)
+    picked = keras.ops.take_along_axis(probabilities, keras.ops.expand_dims(targets, -1), axis=-1)[..., 0]
+    epsilon = keras.config.epsilon()
+    return -keras.ops.log(keras.ops.clip(picked, epsilon, 1.0 - epsilon))
+
+
 def compile_for_training(model: keras.Model, training: TrainingConfig, steps_per_epoch: int) -> None:
-    """Adam with cosine learning-rate decay; loss, accuracy and top-5 accuracy as metrics."""
+    """Adam with cosine learning-rate decay; cross-entropy loss (next_word_loss); accuracy and
+    top-5 accuracy as metrics."""
     schedule = keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=training.learning_rate,
         decay_steps=training.epochs * steps_per_epoch,
@@ -100,7 +124,7 @@ def compile_for_training(model: keras.Model, training: TrainingConfig, steps_per
     )
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
-        loss="sparse_categorical_crossentropy",
+        loss=next_word_loss,
         metrics=[
             keras.metrics.SparseCategoricalAccuracy(name="accuracy"),
             keras.metrics.SparseTopKCategoricalAccuracy(k=5, name="top5_accuracy"),
@@ -180,7 +204,7 @@ def train(
     architecture: "two_lstms" (the notes' model) or "one_lstm" (the ablation: no LSTM-1,
     one LSTM of model_config.lstm2_units units); stored in the manifest.
     fused_lstm: on the torch backend's CPU, run the LSTMs through torch's fused kernel while
-    fitting (the same model, about 1.25x faster: bench/results.json; textgen_course/fused_lstm.py).
+    fitting (the same model, faster: bench/results.json "train_epoch_s"; textgen_course/fused_lstm.py).
     False: Keras's own step loop.
     """
     check_architecture(architecture)
@@ -315,9 +339,9 @@ def _restore_resume_state(model, out: Path, manifest: dict) -> None:
 def _exact_metrics(model, data: WindowData) -> dict:
     """The best weights scored by evaluation.evaluate, the scorer every table in the course uses.
 
-    Keras's own validation loss clips probabilities at 1e-7, which makes perplexity a little
-    lower (108.0 instead of 108.3 for the shipped model); it stays in `history` and as
-    `keras_validation_loss`.
+    The validation loss fit() logs (next_word_loss, like Keras's own loss) clips probabilities
+    at 1e-7, which makes perplexity a little lower (108.0 instead of 108.3 for the shipped
+    model); it stays in `history` and as `keras_validation_loss`.
     """
     scores = evaluate(model, data.validation_x, data.validation_y)
     return {"validation_loss": scores.loss, "validation_perplexity": scores.perplexity,

@@ -67,6 +67,34 @@ test("5 seed texts x 4 strategies: the same 30 words as tc.generate on the same 
   }
 });
 
+test("the products and gates run in WebAssembly here, as in the book's pages", () => {
+  assert.equal(model.runsOn, "WebAssembly SIMD");
+});
+
+test("without WebAssembly, the plain JavaScript loops give NumPy's probabilities and greedy words too", () => {
+  const plain = engine.loadModel(manifest, bytes, { webAssembly: false });
+  assert.equal(plain.runsOn, "JavaScript");
+  for (const [i, window] of reference.windows.entries()) {
+    const difference = largestDifference(engine.nextWordProbabilities(plain, window), reference.web_probabilities[i]);
+    assert.ok(difference < 1e-5, `window ${i}: ${difference}`);
+  }
+  for (const item of reference.generations.filter((g) => g.options.strategy === "greedy" && g.weights === "web")) {
+    assert.deepEqual(engine.generate(plain, item.seed_text, item.options).newIds, item.new_ids, item.seed_text);
+  }
+});
+
+test("the gate explorer's traced loop (Math.exp, Math.tanh) gives the hidden states lstmGates gives", () => {
+  const length = model.config.sequence_length;
+  for (const window of reference.windows.slice(0, 5)) {
+    const trace = {};
+    const inputs = engine.projectInputs(engine.embed(model, window), length, model.config.embedding_dim, model.lstm1);
+    const traced = engine.lstmLayer(inputs, length, model.lstm1, trace);
+    const fast = engine.lstmLayer(engine.lstm1Projection(model, window), length, model.lstm1);
+    assert.ok(largestDifference(traced, fast) < 1e-5, `${largestDifference(traced, fast)}`);
+    assert.ok(largestDifference(trace.hidden, traced) === 0);
+  }
+});
+
 test("the page's classic scripts (file://) define the same engine and model", () => {
   const context = vm.createContext({ atob, console });
   vm.runInContext(readFileSync(join(folder, "textgen-engine.js"), "utf8"), context);
@@ -74,6 +102,7 @@ test("the page's classic scripts (file://) define the same engine and model", ()
   const classic = context.TextgenEngine;
   const shipped = context.TEXTGEN_MODEL;
   const fromScripts = classic.loadModel(shipped.manifest, classic.base64ToBytes(shipped.weights));
+  assert.equal(fromScripts.runsOn, "WebAssembly SIMD"); // the module assembles in the classic copy too
   const window = reference.windows[0];
   assert.ok(largestDifference(classic.nextWordProbabilities(fromScripts, window), reference.web_probabilities[0]) < 1e-5);
 });

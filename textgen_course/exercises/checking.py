@@ -276,6 +276,9 @@ class library_switched_off:
             __tracebackhide__ = True
             _trip(dotted)
 
+        current = getattr(owner, attribute, None)
+        if callable(current):  # the same signature: a framework that inspects it (Keras's layers) still calls it
+            tripwire.__wrapped__ = current
         setattr(owner, attribute, tripwire)
         self._undo.append(lambda: setattr(owner, attribute, original) if own else delattr(owner, attribute))
 
@@ -284,6 +287,7 @@ class library_switched_off:
             __tracebackhide__ = True
             _trip(dotted)
 
+        tripwire.__wrapped__ = target
         for namespace in namespaces:
             if isinstance(namespace, dict):
                 for key, value in list(namespace.items()):

@@ -7,15 +7,19 @@
 check_one_hot_lookup runs the learner's function and the reference on the same seeded
 matrix and ids. The first probe uses a square matrix (as many words as dimensions), so
 that a transposed matrix or an unmultiplied one-hot array still has the right shape and
-can be recognised by its values; the second uses a realistic, non-square one.
+can be recognised by its values; the second uses a realistic, non-square one. The third
+proves that the answer multiplies: a NaN sits in a row no id selects. A product with the
+one-hot vectors multiplies it by 0, and 0 x NaN is NaN, so one_hot @ matrix (np.matmul,
+np.dot, np.einsum, torch, loops) gives NaN in that column; rows picked out by any route
+(matrix[ids], np.asarray(matrix)[ids], np.take, a loop over rows) never touch it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .checking import (Passed, WrongAnswer, call_learner, check_number, check_shape, compare, library_switched_off,
-                       passed, rows_by_product_only)
+from .checking import (Passed, WrongAnswer, as_array, call_learner, check_number, check_shape, compare,
+                       library_switched_off, passed, rows_by_product_only)
 
 BATCH, STEPS = 2, 3  # different, so swapped axes show up
 LOOKUP_ANSWERS = (  # ready-made lookups and one-hot encoders: switched off while one_hot_lookup runs
@@ -28,9 +32,14 @@ LOOKUP_ANSWERS = (  # ready-made lookups and one-hot encoders: switched off whil
     "torch.nn.functional.one_hot",
     "torch.nn.functional.embedding",
 )
+PRODUCT_REQUIRED = ("A matrix product is required: build the one-hot array, shape (batch, steps, vocab_size), and "
+                    "multiply it by the matrix, one_hot @ matrix.")
 ROW_PICKING = ("one_hot_lookup picks the rows out of the matrix with the ids (matrix[ids], np.take or the like). "
-               "That is the shortcut this exercise rules out: build the one-hot array, shape (batch, steps, "
-               "vocab_size), and multiply it by the matrix, one_hot @ matrix.")
+               "That is the shortcut this exercise rules out. " + PRODUCT_REQUIRED)
+NOT_A_PRODUCT = ("one_hot_lookup does not compute a matrix product: it picks the rows out of the matrix (by indexing, "
+                 "np.take, a loop over the rows or the like). The check hid a NaN in a row that none of the ids "
+                 "selects. A product with the one-hot vectors multiplies that NaN by 0, and 0 x NaN is NaN, so "
+                 "one_hot @ matrix has NaN in that column; rows picked out never touch it. " + PRODUCT_REQUIRED)
 
 
 def check_answer_shape(answer_shape, quiet: bool = False) -> Passed:
@@ -90,6 +99,14 @@ def _probes() -> list[tuple[np.ndarray, np.ndarray]]:
     return [(square, square_ids), (wide, edge_ids)]
 
 
+def _poisoned_probe() -> tuple[np.ndarray, np.ndarray, int]:
+    """(matrix, ids, column): a NaN at (row 3, column) of the matrix, and ids that never select row 3."""
+    matrix = np.random.default_rng(1).normal(size=(7, 4))
+    column = 1
+    matrix[3, column] = np.nan
+    return matrix, np.array([[0, 6, 2], [5, 1, 4]]), column
+
+
 def _mistakes(matrix: np.ndarray, ids: np.ndarray) -> dict[str, np.ndarray]:
     """{message: what that mistake returns}; only those that are computable for this probe."""
     vocab_size, dimensions = matrix.shape
@@ -112,25 +129,36 @@ def _mistakes(matrix: np.ndarray, ids: np.ndarray) -> dict[str, np.ndarray]:
     return mistakes
 
 
+def _run_lookup(one_hot_lookup, matrix: np.ndarray, ids: np.ndarray):
+    """The learner's answer on one probe: the library's lookups switched off, the matrix's rows guarded."""
+    __tracebackhide__ = True
+    name = "one_hot_lookup"
+    try:
+        with library_switched_off(name, LOOKUP_ANSWERS, one_hot_lookup,
+                                  advice="Build the one-hot vectors with NumPy (np.eye helps), then multiply."):
+            return call_learner(one_hot_lookup, name, rows_by_product_only(matrix, ROW_PICKING), ids.copy())
+    except WrongAnswer as error:
+        shape_trouble = ("matmul", "shape", "align", "IndexError", "out of bounds")
+        if "raised" in str(error) and any(sign in str(error) for sign in shape_trouble):
+            raise WrongAnswer(
+                f"{error}\nCheck the shapes: the one-hot array must be (batch, steps, vocab_size) with "
+                f"vocab_size = matrix.shape[0] = {matrix.shape[0]} (not ids.max() + 1), and the matrix "
+                f"stays (vocab_size, embedding_dim) = {matrix.shape}, untransposed."
+            ) from None
+        raise
+
+
 def check_one_hot_lookup(one_hot_lookup, quiet: bool = False) -> Passed:
     """Check one_hot_lookup(matrix, ids) -> (batch, steps, embedding_dim), computed as one_hot @ matrix."""
     __tracebackhide__ = True
     name = "one_hot_lookup"
     for matrix, ids in _probes():
-        expected = reference_one_hot_lookup(matrix, ids)
-        try:
-            with library_switched_off(name, LOOKUP_ANSWERS, one_hot_lookup,
-                                      advice="Build the one-hot vectors with NumPy (np.eye helps), then multiply."):
-                result = call_learner(one_hot_lookup, name, rows_by_product_only(matrix, ROW_PICKING), ids.copy())
-        except WrongAnswer as error:
-            shape_trouble = ("matmul", "shape", "align", "IndexError", "out of bounds")
-            if "raised" in str(error) and any(sign in str(error) for sign in shape_trouble):
-                raise WrongAnswer(
-                    f"{error}\nCheck the shapes: the one-hot array must be (batch, steps, vocab_size) with "
-                    f"vocab_size = matrix.shape[0] = {matrix.shape[0]} (not ids.max() + 1), and the matrix "
-                    f"stays (vocab_size, embedding_dim) = {matrix.shape}, untransposed."
-                ) from None
-            raise
-        compare(result, expected, name, mistakes=_mistakes(matrix, ids), atol=1e-5)  # float32 answers pass too
+        result = _run_lookup(one_hot_lookup, matrix, ids)
+        compare(result, reference_one_hot_lookup(matrix, ids), name, mistakes=_mistakes(matrix, ids),
+                atol=1e-5)  # float32 answers pass too
+    matrix, ids, column = _poisoned_probe()
+    result = as_array(_run_lookup(one_hot_lookup, matrix, ids), name)
+    if result.shape != ids.shape + matrix.shape[1:] or not np.isnan(result[..., column]).all():
+        raise WrongAnswer(NOT_A_PRODUCT)
     return passed("one_hot_lookup picks row i of the matrix for id i: the product with a one-hot vector is a "
                   "row selection.", quiet)

@@ -34,6 +34,10 @@ SOFTMAX_ANSWERS = (  # every ready-made softmax within reach: switched off while
     "torch.nn.functional.softmax",
     "torch.special.softmax",
     "torch.Tensor.softmax",
+    "torch.log_softmax",  # exp(log_softmax) is the softmax too
+    "torch.nn.functional.log_softmax",
+    "torch.special.log_softmax",
+    "torch.Tensor.log_softmax",
 )
 
 

@@ -7,19 +7,20 @@
     .venv/bin/python scripts/train_ablations.py baselines      # the count-based models
     .venv/bin/python scripts/train_ablations.py breakdown      # needs the first race's runs
     .venv/bin/python scripts/train_ablations.py second-race    # after the shipped model and one_lstm_matched_gain4
+    .venv/bin/python scripts/train_ablations.py second-race-context  # the same two models by words of context
     .venv/bin/python scripts/train_ablations.py start          # the first 600 steps, usual start vs gain 4
     .venv/bin/python scripts/train_ablations.py seeds          # random-seed noise at the miniature config
 
 (The same as `python -m textgen_course.tools.train_ablations ...`; each command records how long it took.)
 
-There were two races (book/why_two_lstms.ipynb). The first used the first recipe, Keras's
-default start for every layer (TrainingConfig() as it stands); the second uses the shipped
-recipe (the "training" of textgen_course/pretrained/artifact.json), which differs only in
-summary_input_gain=4. Every run uses the shipped model's sizes on the default corpus,
-changing only the architecture (and LSTM-2's width for the parameter-matched rival), and
-trains into runs/ablation_<variant>/ (git-ignored). Every command writes its result to
-textgen_course/experiments/<name>.json together with the command that made it; the book
-reads those files. Weights are not shipped.
+There were two races (book/why_two_lstms.ipynb; the first is kept in book/first_race.ipynb). The
+first used the first recipe, Keras's default start for every layer (TrainingConfig() as it
+stands); the second uses the shipped recipe (the "training" of
+textgen_course/pretrained/artifact.json), which differs only in summary_input_gain=4. Every run
+uses the shipped model's sizes on the default corpus, changing only the architecture (and
+LSTM-2's width for the parameter-matched rival), and trains into runs/ablation_<variant>/
+(git-ignored). Every command writes its result to textgen_course/experiments/<name>.json
+together with the command that made it; the book reads those files. Weights are not shipped.
 """
 
 from __future__ import annotations
@@ -54,8 +55,11 @@ from textgen_course.evaluation import (
     TOKEN_TYPES,
     breakdown,
     context_length_curve,
+    estimate_perplexity,
+    keep_last_words,
     paired_difference,
     score_targets,
+    strided_sample,
     token_type_groups,
 )
 from textgen_course.training import (
@@ -74,6 +78,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the repository: runs/ is git-ignor
 RUNS = ROOT / "runs"
 FIRST_RACE_RIVALS = ("one_lstm", "one_lstm_matched")  # scored by `breakdown` with two_lstms_first_recipe
 CONTEXT_LENGTHS = (1, 2, 3, 4, 6, 8, 10, 13)
+FAR_WORDS = (4, 13)  # "the far words": what reading all 13 words adds to reading the last 4
 FREQUENT_WORDS = 100  # "frequent words" in the token-type breakdown: the 100 most common non-punctuation words
 
 
@@ -215,7 +220,7 @@ def command_breakdown(args) -> None:
             paired_difference(all_scores["two_lstms_first_recipe"], all_scores[rival]))
         for rival in (*FIRST_RACE_RIVALS, "kneser_ney_trigram")
     }
-    result["note"] = ("The first race (book/why_two_lstms.ipynb): every trained model here used Keras's default "
+    result["note"] = ("The first race (book/first_race.ipynb): every trained model here used Keras's default "
                       "start (summary_input_gain 1). two_lstms_first_recipe is the model shipped before the second "
                       "recipe (experiments/two_lstms_first_recipe.json).")
     _write("breakdown", result)
@@ -247,6 +252,103 @@ def command_second_race(args) -> None:
                                                                   scores["one_lstm_matched_gain4"])),
     }
     _write("second_race", result)
+
+
+def mean_with_error(values) -> dict:
+    """The mean of independent per-window values, with its standard error (std / sqrt(n))."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or len(values) < 2:
+        raise ValueError(f"mean_with_error: need a 1-D array of at least 2 values, got shape {values.shape}.")
+    return {"mean": float(values.mean()), "standard_error": float(values.std(ddof=1) / np.sqrt(len(values))),
+            "windows": int(len(values))}
+
+
+def context_scores(models: dict, windows: np.ndarray, targets: np.ndarray, lengths=CONTEXT_LENGTHS,
+                   far=FAR_WORDS) -> dict:
+    """The context-length experiment on one sample of windows whose losses are independent.
+
+    For each model and each length k, the scores when the model may read only the last k
+    words (evaluation.keep_last_words), with the perplexity's standard error. Then, paired on
+    the same windows: how much lower the first model's loss is than each other model's at
+    each k, and how much each model gains from the far words (loss with far[0] words minus
+    loss with far[1]), with the difference of those gains between the first model and each
+    other. Standard errors treat windows as independent, so use a strided sample with a step
+    of at least sequence_length (evaluation.strided_sample), in which no two windows share a word.
+    """
+    if not set(far) <= set(lengths):
+        raise ValueError(f"context_scores: far={far} must be among the lengths {tuple(lengths)}.")
+    scores = {name: {int(k): score_targets(model, keep_last_words(windows, int(k)), targets) for k in lengths}
+              for name, model in models.items()}
+    short, long = far
+
+    def far_gain(name):  # (n,) per window: loss reading `short` words - loss reading `long` words, in nats
+        return scores[name][long].log_probability - scores[name][short].log_probability
+
+    first, *others = scores
+    result = {"lengths": [int(k) for k in lengths], "far_words": {"from": short, "to": long}, "models": {}}
+    for name, by_length in scores.items():
+        result["models"][name] = {
+            "by_context_length": {str(k): {**value.evaluation().to_dict(),
+                                           "standard_error": estimate_perplexity(value).standard_error}
+                                  for k, value in by_length.items()},
+            "far_word_gain": mean_with_error(far_gain(name)),  # nats per word; > 0: the far words help
+        }
+    result["paired"] = {  # > 0: the first model's loss is lower; windows independent, so blocks of 1
+        f"{first}_vs_{other}": {
+            "by_context_length": {str(k): dataclasses.asdict(paired_difference(scores[first][k], scores[other][k],
+                                                                               block=1))
+                                  for k in scores[first]},
+            # > 0: the first model gains more from the far words than `other` does
+            "far_word_gain_difference": mean_with_error(far_gain(first) - far_gain(other)),
+        }
+        for other in others
+    }
+    return result
+
+
+def command_second_race_context(args) -> None:
+    """The second race by words of context: the shipped model, its same-recipe rival and the trigram,
+    on one strided sample of validation windows (the long-range breakdown of the first race's
+    `breakdown`, for the shipped model)."""
+    model, vocabulary, ids, data, training = _validation_data()
+    if args.every < 1:
+        raise ValueError(f"--every must be a positive whole number, got {args.every}.")
+    folder = Path(args.rival) if args.rival else RUNS / "ablation_one_lstm_matched_gain4"
+    rival, _, rival_manifest = artifacts.load_artifact(folder)
+    _, trigram = fit_baselines(ids, len(vocabulary), training.validation_fraction)
+    sample_x, sample_y = strided_sample(data.validation_x, data.validation_y, len(data.validation_y) // args.every)
+    if args.limit:  # a quick look; the shipped file uses the whole strided sample
+        sample_x, sample_y = sample_x[: args.limit], sample_y[: args.limit]
+    rival_sha = rival_manifest["files"]["weights"]["sha256"]
+    recorded_sha = load_experiment("one_lstm_matched_gain4")["weights_sha256"]
+    started = time.perf_counter()
+    scored = context_scores({"two_lstms": model, "one_lstm_matched_gain4": rival, "kneser_ney_trigram": trigram},
+                            sample_x, sample_y)
+    for name, value in scored["models"].items():
+        print(f"{name}: " + "  ".join(f"{k}: {v['perplexity']:.1f}" for k, v in value["by_context_length"].items()),
+              flush=True)
+    result = {
+        "command": _command(),
+        "date": date.today().isoformat(),
+        "validation_windows": int(len(data.validation_y)),
+        "sample": {"every": args.every, "windows": int(len(sample_y)),
+                   "how": "evaluation.strided_sample: every `every`-th validation window, from the first; "
+                          "with a step of 13 or more no two windows share a word"},
+        "shipped_weights_sha256": artifacts.pretrained_manifest()["files"]["weights"]["sha256"],
+        "rival_weights_sha256": rival_sha,
+        # False: runs/ holds a retrained rival whose weights differ from the recorded run's
+        "rival_is_the_recorded_run": rival_sha == recorded_sha,
+        "machine": _machine(),
+        **scored,
+        "seconds": round(time.perf_counter() - started),
+    }
+    if rival_sha != recorded_sha:  # how far the retrained rival is from the recorded one, on every window
+        overall = score_targets(rival, data.validation_x, data.validation_y).evaluation()
+        recorded = load_experiment("second_race")["models"]["one_lstm_matched_gain4"]["overall"]
+        result["rival_overall"] = {"this_run": overall.to_dict(), "second_race": recorded}
+        print(f"the rival in {folder} is not the recorded run: perplexity on every window "
+              f"{overall.perplexity:.2f}, recorded {recorded['perplexity']:.2f}", flush=True)
+    _write("second_race_context", result)
 
 
 def command_start(args) -> None:
@@ -362,6 +464,15 @@ def main() -> int:
     breakdown_parser.set_defaults(run=command_breakdown)
     commands.add_parser("second-race", help="score the second race's two models on every validation window"
                         ).set_defaults(run=command_second_race)
+    context_parser = commands.add_parser("second-race-context",
+                                         help="the second race's models by words of context, on a strided sample")
+    context_parser.add_argument("--every", type=int, default=13,
+                                help="take every N-th validation window (13 or more: no two share a word)")
+    context_parser.add_argument("--limit", type=int, default=0, help="score only the first N windows of the sample")
+    context_parser.add_argument("--rival",
+                                help="the rival's run folder (default: runs/ablation_one_lstm_matched_gain4)")
+    context_parser.add_argument("--threads", type=int, default=0)
+    context_parser.set_defaults(run=command_second_race_context)
     start_parser = commands.add_parser("start", help="the two-LSTM model's first steps, usual start vs gain")
     start_parser.add_argument("--steps", type=int, default=600)
     start_parser.add_argument("--every", type=int, default=50)

@@ -1,0 +1,172 @@
+import keras
+import numpy as np
+import pytest
+import torch
+
+import textgen_course as tc
+from textgen_course.model import torch_model_from_keras
+from textgen_course.plain_rnn import (
+    build_plain_rnn,
+    cross_check_plain_rnn,
+    influence_by_distance,
+    memory_by_distance,
+    plain_rnn_step,
+    run_plain_rnn,
+    torch_plain_rnn_from_keras,
+    torch_rnn_from_keras,
+)
+from conftest import SMALL, random_ids, train_a_few_steps
+
+TOLERANCE = 1e-5  # float32, as every cross-check of the course
+
+
+@pytest.fixture(scope="module")
+def plain():
+    """The plain-RNN model at the small config, trained a few large steps (weights far from their start)."""
+    return train_a_few_steps(build_plain_rnn(SMALL, seed=2))
+
+
+def without_recurrence(model, layers):
+    """A copy of a plain-RNN model whose named layers forget: their recurrent weights are zero."""
+    copy = build_plain_rnn(SMALL, seed=0)
+    copy.set_weights(model.get_weights())
+    for name in layers:
+        kernel, recurrent_kernel, bias = copy.get_layer(name).get_weights()
+        copy.get_layer(name).set_weights([kernel, np.zeros_like(recurrent_kernel), bias])
+    return copy
+
+
+def test_same_widths_and_the_lstm_models_embedding_and_head():
+    plain, lstm = build_plain_rnn(SMALL, seed=0), tc.build_model(SMALL, seed=0)
+    assert plain.get_layer("rnn_1").units == SMALL.lstm1_units and plain.get_layer("rnn_1").return_sequences
+    assert plain.get_layer("rnn_2").units == SMALL.lstm2_units and not plain.get_layer("rnn_2").return_sequences
+    # a plain RNN has one weight matrix pair per layer where the LSTM has four
+    assert plain.get_layer("rnn_1").count_params() == SMALL.lstm1_units * (SMALL.embedding_dim + SMALL.lstm1_units + 1)
+    assert plain.get_layer("rnn_1").count_params() * 4 == lstm.get_layer("lstm_1").count_params()
+    for name in ("embedding", "dense_softmax"):
+        for mine, theirs in zip(plain.get_layer(name).get_weights(), lstm.get_layer(name).get_weights()):
+            np.testing.assert_array_equal(mine, theirs)
+    assert plain.predict(random_ids(SMALL, 4), verbose=0).shape == (4, SMALL.vocab_size)
+
+
+def test_the_numpy_step_is_the_keras_layer(plain):
+    layer = plain.get_layer("rnn_1")
+    meaning = keras.ops.convert_to_numpy(plain.get_layer("embedding")(random_ids(SMALL))) * 20  # (64, 8, 16): large
+
+    every_step = run_plain_rnn(meaning, layer)  # (64, 8, 24)
+    np.testing.assert_allclose(every_step, keras.ops.convert_to_numpy(layer(meaning)), atol=TOLERANCE)
+    kernel, recurrent_kernel, bias = layer.get_weights()
+    first = plain_rnn_step(meaning[:, 0], np.zeros((64, SMALL.lstm1_units), np.float32), kernel, recurrent_kernel, bias)
+    np.testing.assert_allclose(first, every_step[:, 0], atol=TOLERANCE)
+
+
+def test_twin_copies_the_weights_with_transposes_and_a_zero_second_bias(plain):
+    layer = plain.get_layer("rnn_2")
+    twin = torch_rnn_from_keras(layer)
+    kernel, recurrent_kernel, bias = layer.get_weights()
+    np.testing.assert_array_equal(twin.weight_ih_l0.detach().numpy(), kernel.T)
+    np.testing.assert_array_equal(twin.weight_hh_l0.detach().numpy(), recurrent_kernel.T)
+    assert twin.nonlinearity == "tanh" and float(twin.bias_hh_l0.detach().abs().max()) == 0.0
+
+
+@pytest.mark.parametrize("padding", [0, 5])
+def test_keras_torch_and_numpy_agree_to_the_tolerance(plain, padding):
+    ids = random_ids(SMALL)
+    ids[:, :padding] = 0  # left-padded short windows too
+    checks = cross_check_plain_rnn(plain, ids)
+    assert [check.stage for check in checks] == ["rnn_1", "rnn_2", "model"]
+    assert [check.output_shape for check in checks] == [(64, 8, 24), (64, 12), (64, 500)]
+    assert all(check.passed and check.tolerance == TOLERANCE for check in checks)
+
+
+def test_cross_check_catches_a_twin_without_the_transpose(plain, monkeypatch):
+    from textgen_course import plain_rnn
+
+    def untransposed(layer):
+        twin = torch_rnn_from_keras(layer)
+        with torch.no_grad():
+            twin.weight_hh_l0.copy_(twin.weight_hh_l0.T.clone())  # the recurrent matrix the wrong way round
+        return twin
+
+    monkeypatch.setattr(plain_rnn, "torch_rnn_from_keras", untransposed)
+    checks = cross_check_plain_rnn(plain, random_ids(SMALL))
+    assert not checks[0].passed and checks[0].torch_difference > 1e-2
+
+
+@pytest.mark.parametrize("measure", ["memory", "output"])
+def test_curves_have_one_entry_per_distance_and_start_at_one(plain, measure):
+    ids = random_ids(SMALL, 32)
+    twin = torch_plain_rnn_from_keras(plain)
+    curve = memory_by_distance(twin, ids) if measure == "memory" else influence_by_distance(twin, ids, ids[:, 0])
+    assert curve.shape == (SMALL.sequence_length,) and curve[0] == 1.0
+    assert np.all(np.isfinite(curve)) and np.all(curve > 0)
+
+
+def test_a_model_that_ignores_the_earlier_words_measures_zero_beyond_the_last(plain):
+    ids = random_ids(SMALL, 32)
+    forgetful = torch_plain_rnn_from_keras(without_recurrence(plain, ["rnn_1", "rnn_2"]))
+    memory = memory_by_distance(forgetful, ids)
+    output = influence_by_distance(forgetful, ids, ids[:, 3])
+    assert memory[0] == output[0] == 1.0
+    np.testing.assert_array_equal(memory[1:], 0.0)
+    np.testing.assert_array_equal(output[1:], 0.0)
+    # the memory is the first layer's alone: rnn_2 keeping its past does not bring the early words back into it
+    assert np.all(memory_by_distance(torch_plain_rnn_from_keras(without_recurrence(plain, ["rnn_1"])), ids)[1:] == 0)
+    assert np.all(influence_by_distance(torch_plain_rnn_from_keras(without_recurrence(plain, ["rnn_1"])),
+                                        ids, ids[:, 3])[1:] > 0)
+
+
+def test_an_lstm_with_shut_forget_gates_and_no_recurrence_keeps_nothing_in_its_cell_state():
+    model = tc.build_model(SMALL, seed=0)
+    layer = model.get_layer("lstm_1")
+    kernel, recurrent_kernel, bias = layer.get_weights()
+    units = SMALL.lstm1_units
+    bias[units : 2 * units] = -40.0  # forget gate sigmoid(-40): the old cell state is dropped at every step
+    layer.set_weights([kernel, np.zeros_like(recurrent_kernel), bias])
+    memory = memory_by_distance(torch_model_from_keras(model), random_ids(SMALL, 32))
+    assert memory[0] == 1.0 and np.all(memory[1:] < 1e-12)
+
+
+def test_the_lstms_memory_is_its_cell_state_and_matches_a_full_jacobian():
+    model = tc.build_model(SMALL, seed=3)
+    twin = torch_model_from_keras(model)
+    ids = random_ids(SMALL, 3)
+    curve = memory_by_distance(twin, ids)
+    # reference: the whole Jacobian of c_8 (3 windows x 24 units) with respect to every meaning vector
+    meaning = twin.embedding(torch.as_tensor(ids)).detach()
+
+    def cell_state(vectors):
+        return twin.lstm_1(vectors)[1][1][0]  # (3, 24): c after the last word
+
+    jacobian = torch.autograd.functional.jacobian(cell_state, meaning)  # (3, 24, 3, 8, 16)
+    own = torch.stack([jacobian[w, :, w] for w in range(3)])  # (3, 24, 8, 16): each window's own words
+    norms = own.pow(2).sum(dim=(1, 3)).sqrt().mean(dim=0).numpy()[::-1]  # (8,), k = 0 first
+    np.testing.assert_allclose(curve, norms / norms[0], rtol=1e-5)
+    # at the start the forget gates sit near sigmoid(1) = 0.73 (Keras's unit_forget_bias), and so does the fading
+    assert 0.65 < curve[1] < 0.8
+
+
+@pytest.mark.parametrize(
+    "ids, targets, message",
+    [
+        (np.zeros((2, 7), np.int64), None, r"memory_by_distance: expected 8 word ids per window"),
+        (np.zeros((2, 8), np.float32), None, r"memory_by_distance: word ids must be integers"),
+        (np.full((2, 8), 500), None, r"memory_by_distance: word ids must lie in \[0, 500\)"),
+        (np.zeros((0, 8), np.int64), None, r"memory_by_distance: need at least one window"),
+        (np.ones((2, 8), np.int64), np.ones(3, np.int64), r"influence_by_distance: expected one integer target"),
+        (np.ones((2, 8), np.int64), np.ones(2, np.float32), r"influence_by_distance: expected one integer target"),
+        (np.ones((2, 8), np.int64), np.array([1, 500]), r"influence_by_distance: targets must lie in \[0, 500\)"),
+    ],
+)
+def test_bad_input_raises_a_clear_value_error(plain, ids, targets, message):
+    twin = torch_plain_rnn_from_keras(plain)
+    with pytest.raises(ValueError, match=message):
+        if targets is None:
+            memory_by_distance(twin, ids)
+        else:
+            influence_by_distance(twin, ids, targets)
+
+
+def test_only_the_two_twins_are_measured(plain):
+    with pytest.raises(ValueError, match="expected a PyTorch twin .* got TextGenerator"):
+        memory_by_distance(plain, random_ids(SMALL, 2))  # the Keras model, not its twin
