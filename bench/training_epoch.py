@@ -42,7 +42,7 @@ def one_epoch(fused: bool, fraction: float) -> dict:
     import numpy as np
     import torch
 
-    from textgen_course import fused_lstm
+    from textgen_course import fused_lstm, training
     from textgen_course.artifacts import PRETRAINED, pretrained_manifest
     from textgen_course.config import ModelConfig
     from textgen_course.text import load_corpus
@@ -54,13 +54,10 @@ def one_epoch(fused: bool, fraction: float) -> dict:
     recipe, config = TrainingConfig(**manifest["training"]), ModelConfig.from_dict(manifest["model_config"])
     data = corpus_windows(load_corpus(), Vocabulary.load(PRETRAINED / "vocabulary.json"), config, recipe)
     steps_per_epoch = math.ceil(len(data.train_y) / recipe.batch_size)
+    if not fused:  # before: Keras's own cross-entropy, which logs every column of every row (this
+        # worker process only; bench/chapter_training.py switches a chapter's kernel the same way)
+        training.next_word_loss = "sparse_categorical_crossentropy"
     model = model_for_training("two_lstms", config, recipe, steps_per_epoch)
-    if not fused:  # before: Keras's own cross-entropy, which logs every column of every row
-        import keras
-
-        model.compile(optimizer=model.optimizer, loss="sparse_categorical_crossentropy",
-                      metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy"),
-                               keras.metrics.SparseTopKCategoricalAccuracy(k=5, name="top5_accuracy")])
     order = epoch_order(recipe, 0, len(data.train_y))[: max(recipe.batch_size, round(fraction * len(data.train_y)))]
     validation = max(recipe.batch_size, round(fraction * len(data.validation_y)))
     started, cpu_started = time.perf_counter(), time.process_time()

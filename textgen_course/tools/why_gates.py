@@ -46,6 +46,7 @@ from textgen_course.plain_rnn import (
     memory_by_distance,
     torch_plain_rnn_from_keras,
 )
+from textgen_course.softmax_head import perplexity
 from textgen_course.training import (
     MINIATURE_TRAINING,
     TrainingConfig,
@@ -91,7 +92,7 @@ def fit_like_train(model: keras.Model, data: WindowData, training: TrainingConfi
             model.fit(data.train_x[order], data.train_y[order], batch_size=training.batch_size, epochs=1,
                       shuffle=False, verbose=0)
     scores = model.evaluate(data.validation_x, data.validation_y, verbose=0, return_dict=True)
-    return math.exp(scores["loss"])
+    return perplexity([scores["loss"]])
 
 
 def cell_statistics(model: keras.Model, windows: np.ndarray) -> dict:
