@@ -146,8 +146,13 @@ FIXTURE_MARKERS = {
 
 
 def pytest_collection_modifyitems(config, items):
-    """A test that uses an expensive fixture gets that fixture's marker, so the fast tier skips it."""
+    """A test that uses an expensive fixture gets that fixture's marker, so the fast tier skips it.
+
+    The tests of the built book run last (in their order): under `python3 tasks.py test` the book
+    is built beside the other tests, and they wait for it (test_book_in_browser.built_book).
+    """
     for item in items:
         for fixture, marker in FIXTURE_MARKERS.items():
             if fixture in getattr(item, "fixturenames", ()):
                 item.add_marker(getattr(pytest.mark, marker))
+    items.sort(key=lambda item: "built_book" in getattr(item, "fixturenames", ()))  # stable: order kept

@@ -95,3 +95,23 @@ def test_the_context_command_samples_every_13th_window_and_compares_the_last_4_w
     assert "13 or more: no two share a word" in " ".join(capsys.readouterr().out.split())
     assert train_ablations.FAR_WORDS == (4, 13)
     assert set(train_ablations.FAR_WORDS) <= set(train_ablations.CONTEXT_LENGTHS)
+
+
+def test_a_retrained_rival_is_scored_against_the_recorded_one_with_the_shipped_models_paired_gap():
+    import types
+
+    import numpy as np
+
+    windows = np.random.default_rng(1).integers(2, 10, (4000, 13))
+    data = types.SimpleNamespace(validation_x=windows, validation_y=np.full(4000, 2))
+    manifest = {"history": [{"epoch": 1, "val_perplexity": 150.0, "seconds": 300.0, "loss": 5.0}],
+                "metrics": {"best_epoch": 1}}
+    result = train_ablations.rerun_overall(_CountingModel(far_help=0.01), _CountingModel(), manifest, data)
+    race = train_ablations.load_experiment("second_race")
+    assert result["second_race"] == race["models"]["one_lstm_matched_gain4"]["overall"]
+    assert result["recorded_paired_difference"] == race["paired_difference"]
+    assert result["this_run"]["perplexity"] == pytest.approx(1 / 0.28)  # the stand-in reads all 13 words
+    assert result["history"] == [{"epoch": 1, "val_perplexity": 150.0, "seconds": 300.0}]
+    gain = np.log(0.28 + 0.09) - np.log(0.28)  # the "shipped" stand-in uses the far words, every window
+    assert result["paired_difference"]["loss_difference"] == pytest.approx(gain)
+    assert result["paired_difference"]["blocks"] == 4
