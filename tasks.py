@@ -67,6 +67,9 @@ def tool(name: str) -> Path:
     return BIN / name
 
 
+BUILD_BOOK = ("build", ".", "-W", "-n", "--keep-going")  # jupyter-book's arguments: warnings are errors
+
+
 def book(args) -> None:
     """Build the HTML book with every chapter executed (-W: warnings are errors)."""
     if args.student:
@@ -74,7 +77,7 @@ def book(args) -> None:
     if args.clean:
         shutil.rmtree(ROOT / "_build", ignore_errors=True)
     started = time.perf_counter()
-    run(tool("jupyter-book"), "build", ".", "-W", "-n", "--keep-going")
+    run(tool("jupyter-book"), *BUILD_BOOK)
     print(f"Built _build/html/index.html in {time.perf_counter() - started:.0f} s")
 
 
@@ -143,7 +146,7 @@ def test(args) -> None:
     status_path = log_path.with_name("book-build.status")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     status_path.unlink(missing_ok=True)
-    build_book = [tool("jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]  # the README's book command
+    build_book = [tool("jupyter-book"), *BUILD_BOOK]  # what `python3 tasks.py book` builds
     jupyterlab_tests = "tests/test_jupyterlab.py"
     behind = [build_book,
               [PYTHON, "-m", "pytest", "book", "--nbval", "--nbval-sanitize-with", "book/sanitize.cfg",
