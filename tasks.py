@@ -52,7 +52,7 @@ def setup() -> None:
     digest = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in REQUIREMENTS)).hexdigest()
     stamp = VENV / ".installed"
     if stamp.exists() and stamp.read_text() == digest:
-        return
+        return authoring_on_path()
     if not PYTHON.exists():
         run(sys.executable, "-m", "venv", VENV)
     pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
@@ -60,7 +60,22 @@ def setup() -> None:
         run(*pip, "torch==2.13.0", "--index-url", os.environ["TORCH_INDEX_URL"])
     run(*pip, "-r", "requirements-dev.txt")
     run(*pip, "--no-deps", "-e", ".")
+    authoring_on_path()
     stamp.write_text(digest)
+
+
+def authoring_on_path() -> None:
+    """Let .venv import the repository's course tooling (authoring/), which `pip install` leaves out.
+
+    A .pth file in the venv's site-packages names this repository, so `import authoring` works in
+    scripts/, the book build (book/_ext, the student edition's extension) and the tests, while the
+    learner's package (textgen_course) stays the model and what a learner imports.
+    """
+    found = subprocess.run([str(PYTHON), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    pth = Path(found) / "textgen_course_authoring.pth"
+    if not pth.exists() or pth.read_text(encoding="utf-8").strip() != str(ROOT):
+        pth.write_text(f"{ROOT}\n", encoding="utf-8")
 
 
 def tool(name: str) -> Path:
@@ -107,7 +122,7 @@ def student_book(args) -> None:
     started = time.perf_counter()
     launch = ["--launch-repository", args.launch_repository, "--launch-branch", args.launch_branch] \
         if args.launch_repository else []
-    run(PYTHON, "-m", "textgen_course.tools.editions", "student-book", *launch)
+    run(PYTHON, "-m", "authoring.editions", "student-book", *launch)
     print(f"Built the student edition in {time.perf_counter() - started:.0f} s")
 
 
@@ -115,12 +130,12 @@ def course_tool(module: str, *leading: str):
     """A command that hands its arguments to one of the course's tools (its --help lists them)."""
     def command(args) -> None:
         started = time.perf_counter()
-        run(PYTHON, "-m", f"textgen_course.tools.{module}", *leading, *args.forwarded)
+        run(PYTHON, "-m", f"authoring.{module}", *leading, *args.forwarded)
         print(f"Done in {time.perf_counter() - started:.0f} s")
     return command
 
 
-FAST = "not browser and not notebook and not heavy"  # the pytest markers of pyproject.toml
+FAST_TIER = "tests/library"  # no browser, server, notebook execution, book build or training: under a minute
 
 
 def test(args) -> None:
@@ -129,7 +144,7 @@ def test(args) -> None:
     student notebook fails only at the checks of the exercises it leaves for the learner."""
     started = time.perf_counter()
     if args.fast:
-        run(PYTHON, "-m", "pytest", "tests", "-m", FAST, "-p", "no:cacheprovider", *args.pytest_args)
+        run(PYTHON, "-m", "pytest", FAST_TIER, "-p", "no:cacheprovider", *args.pytest_args)
         print(f"Fast tests passed in {time.perf_counter() - started:.0f} s (the full run: python3 tasks.py test)")
         return
     if args.pytest_args:  # a selection (-k ...) runs only what it selects, in one pytest
@@ -137,60 +152,82 @@ def test(args) -> None:
             "-p", "no:cacheprovider", "--durations=15", *args.pytest_args)
         print(f"Selected tests passed in {time.perf_counter() - started:.0f} s")
         return
-    # Two streams side by side, one per core, each on one thread. In front: pytest over tests/ (the
-    # tests of the built book last: tests/conftest.py), then the student book. Behind, its output kept
-    # in a log and shown at the end: the book build (the browser tests in front wait for it through
-    # TEXTGEN_BOOK_BUILD_STATUS instead of building it again), every chapter under nbval, the student
-    # notebooks, then the JupyterLab tests (there to even out the two streams' times).
-    log_path = ROOT / "_build" / "test-logs" / "chapters.log"
-    status_path = log_path.with_name("book-build.status")
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # Two streams side by side, one per core, each on one thread; every chapter is executed once.
+    # In front: pytest over tests/ (the tests of the built book last: tests/conftest.py), then the
+    # student book. Behind, its output kept in a log and shown at the end: the book built from the
+    # committed outputs (the browser tests in front wait for it through TEXTGEN_BOOK_BUILD_STATUS),
+    # every chapter executed under nbval (which shows that a fresh run reproduces those outputs,
+    # under another thread count than the one that wrote them: CONTRIBUTING.md), the student
+    # notebooks, then the JupyterLab tests.
+    logs = ROOT / "_build" / "test-logs"
+    log_path, status_path = logs / "chapters.log", logs / "book-build.status"
+    logs.mkdir(parents=True, exist_ok=True)
     status_path.unlink(missing_ok=True)
-    build_book = [tool("jupyter-book"), *BUILD_BOOK]  # what `python3 tasks.py book` builds
-    jupyterlab_tests = "tests/test_jupyterlab.py"
-    behind = [build_book,
-              [PYTHON, "-m", "pytest", "book", "--nbval", "--nbval-sanitize-with", "book/sanitize.cfg",
-               "-p", "no:cacheprovider"],
-              [PYTHON, "-m", "textgen_course.tools.editions", "student-notebooks", "--execute",
-               "--output", ROOT / "_build" / "student" / "checked-notebooks"],  # the student book writes its own
-              [PYTHON, "-m", "pytest", jupyterlab_tests, "-p", "no:cacheprovider"]]
+    config = ROOT / "_build" / "from-outputs" / "_config.yml"
+    jupyterlab_tests = "tests/book/test_jupyterlab.py"
+    behind = [
+        ("book built from the committed outputs", [PYTHON, "-m", "authoring.editions", "config-from-outputs",
+                                                   "--output", config]),
+        ("book built from the committed outputs", [tool("jupyter-book"), *BUILD_BOOK, "--config", config]),
+        ("every chapter executed and compared (nbval)",
+         [PYTHON, "-m", "pytest", "book", "--nbval", "--nbval-sanitize-with", "book/sanitize.cfg",
+          "-p", "no:cacheprovider"]),
+        ("student notebooks executed", [PYTHON, "-m", "authoring.editions", "student-notebooks", "--execute",
+                                        "--output", ROOT / "_build" / "student" / "checked-notebooks"]),
+        ("JupyterLab, both modes", [PYTHON, "-m", "pytest", jupyterlab_tests, "-p", "no:cacheprovider"]),
+    ]
     # One thread per stream: a library that starts two threads on a shared core waits for the slower
     # one at every step (measured: the full-data rescoring takes 109 s beside a busy core with two
-    # threads, 65 s with one, 55 s alone).
+    # threads, 65 s with one, 55 s alone). The chapters' stored outputs are written with two threads
+    # (authoring/execute_notebooks.py), so nbval here also compares across thread counts.
     one_thread = {**os.environ, "OMP_NUM_THREADS": "1"}
-    outcome = {}
+    times: dict[str, float] = {}
+    codes: dict[str, int] = {}
 
-    def run_behind() -> None:  # one after the other, each on one core: the other core is in front
+    def step(name: str, command, stream: str, **kwargs) -> int:
+        began = time.perf_counter()
+        code = subprocess.run([str(part) for part in command], cwd=ROOT, **kwargs).returncode
+        key = f"{stream}: {name}"
+        times[key] = times.get(key, 0.0) + time.perf_counter() - began
+        if code:
+            codes.setdefault(key, code)
+        return code
+
+    def run_behind() -> None:  # one after the other, on one core: the other core is in front
         with open(log_path, "w", encoding="utf-8") as log:
-            for command in behind:
+            for name, command in behind:
                 log.write("$ " + " ".join(str(part) for part in command) + "\n")
                 log.flush()
                 code = 1
                 try:
-                    code = subprocess.run([str(part) for part in command], cwd=ROOT, stdout=log,
-                                          stderr=subprocess.STDOUT, env=one_thread).returncode
+                    code = step(name, command, "behind", stdout=log, stderr=subprocess.STDOUT, env=one_thread)
                 finally:
-                    if command is build_book:  # the browser tests in front are waiting for this
+                    if command[0] == tool("jupyter-book"):  # the browser tests in front wait for it
                         status_path.write_text(f"{code}\n", encoding="utf-8")
-                if code:  # the rest still runs: one run reports every failing stream
-                    outcome.setdefault("code", code)
+                # the rest still runs after a failure: one run reports every failing step
 
-    print(f"(in the background, output in {log_path.relative_to(ROOT)}: the book build, every chapter under "
-          "nbval, the student notebooks, then the JupyterLab tests)", flush=True)
+    print(f"(in the background, output in {log_path.relative_to(ROOT)}: "
+          + "; ".join(dict.fromkeys(name for name, _ in behind)) + ")", flush=True)
     background = threading.Thread(target=run_behind)
     background.start()
-    front = subprocess.run([str(PYTHON), "-m", "pytest", "tests", "--ignore", jupyterlab_tests,
-                            "-p", "no:cacheprovider", "--durations=15"],  # the 15 slowest tests: where CI's time goes
-                           cwd=ROOT, env={**one_thread, "TEXTGEN_BOOK_BUILD_STATUS": str(status_path),
-                                          "TEXTGEN_BOOK_BUILD_LOG": str(log_path)}).returncode
-    if not front:
-        front = subprocess.run([str(PYTHON), "-m", "textgen_course.tools.editions", "student-book"],
-                               cwd=ROOT, env=one_thread).returncode
+    front_env = {**one_thread, "TEXTGEN_BOOK_BUILD_STATUS": str(status_path), "TEXTGEN_BOOK_BUILD_LOG": str(log_path)}
+    step("pytest tests/ (library, browser, slow)", [PYTHON, "-m", "pytest", "tests", "--ignore",
+                                                            jupyterlab_tests, "-p", "no:cacheprovider",
+                                                            "--durations=15"], "front", env=front_env)
+    step("student book built from the committed outputs", [PYTHON, "-m", "authoring.editions", "student-book",
+                                                          "--from-outputs"], "front", env=one_thread)
+    front_done = time.perf_counter()
     background.join()
+    behind_done = time.perf_counter()
     print(f"--- {log_path.relative_to(ROOT)}:", flush=True)
     print(log_path.read_text(encoding="utf-8"), flush=True)
-    if front or outcome.get("code"):
-        sys.exit(front or outcome["code"])
+    print("--- time per step (two streams side by side):")
+    for key, seconds in times.items():
+        print(f"  {key:<62} {seconds:6.0f} s{'  FAILED' if key in codes else ''}")
+    print(f"  front stream ended at {front_done - started:.0f} s, behind at {behind_done - started:.0f} s")
+    if codes:
+        print(f"Failed: {', '.join(codes)}")
+        sys.exit(next(iter(codes.values())))
     print(f"All tests passed in {time.perf_counter() - started:.0f} s")
 
 
@@ -210,7 +247,7 @@ def main() -> None:
     commands.add_parser("pdf", help="the whole book as one PDF (needs LaTeX: see the README)").set_defaults(run=pdf)
     test_parser = commands.add_parser("test", help="set up and run every test")
     test_parser.add_argument("--fast", action="store_true",
-                             help=f'only pytest -m "{FAST}" over tests/: no notebooks, browser or student edition')
+                             help=f"only {FAST_TIER}/: no notebooks, browser, book build, training or student edition")
     test_parser.add_argument("pytest_args", nargs="*", help="extra arguments for pytest, e.g. -k embedding")
     test_parser.set_defaults(run=test)
     commands.add_parser("setup", help="only create .venv and install").set_defaults(run=lambda args: None)

@@ -16,7 +16,7 @@ text, never seen in training), 13 words in, the next word scored.
               the one-LSTM ablations of the first recipe (Keras's default start)
     model_first_recipe
               the two-LSTM model of the first recipe (shipped until the second)
-              The ablations (textgen_course/tools/train_ablations.py) come as the library reports
+              The ablations (authoring/train_ablations.py) come as the library reports
               them: textgen_course.ablation.full_budget_results(), scored by the same
               evaluation code on the same windows (retraining them takes hours, so this
               script reads them rather than measures them)

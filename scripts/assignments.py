@@ -3,13 +3,13 @@
     .venv/bin/python scripts/assignments.py assign lstm_context [--points lstm-context-step=2]
     .venv/bin/python scripts/assignments.py grade lstm_context submissions/ [--out grades.csv]
 
-The code lives in textgen_course/tools/assign.py and textgen_course/tools/grade.py
-(`python -m textgen_course.tools.assign --help`, `... .grade --help`); this file keeps the old command.
+The code lives in authoring/assign.py and authoring/grade.py
+(`python -m authoring.assign --help`, `... .grade --help`); this file keeps the old command.
 """
 
 import sys
 
-from textgen_course.tools import assign, grade
+from authoring import assign, grade
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in ("assign", "grade"):

@@ -1,12 +1,12 @@
 """The student edition: .venv/bin/python scripts/editions.py student-notebooks|student-book
 
-The code lives in textgen_course/tools/editions.py (`python -m textgen_course.tools.editions --help`);
+The code lives in authoring/editions.py (`python -m authoring.editions --help`);
 this file only keeps the command that the README, CONTRIBUTING.md and the chapters name.
 """
 
 import sys
 
-from textgen_course.tools.editions import main
+from authoring.editions import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -130,29 +130,18 @@ CORRECT_SOFTMAX = """def softmax(logits, temperature=1.0):
 @pytest.fixture(scope="session")
 def assignment(tmp_path_factory):
     """`otter assign` run once on the fixture chapter (it executes the chapter: about a minute)."""
-    from textgen_course.tools import assign
+    from authoring import assign
 
     output = tmp_path_factory.mktemp("assignments")
     return assign.assign(FIXTURE_CHAPTER, output, files=[FIXTURES / "fixture_checks.py"])
 
 
-# ---- markers that follow from the fixtures a test uses ----------------------------------------
-
-FIXTURE_MARKERS = {
-    "trained_run": "heavy",  # trains a model for three epochs
-    "one_lstm_run": "heavy",
-    "assignment": "notebook",  # otter assign executes the fixture chapter
-}
+# ---- order ----------------------------------------------------------------------------------
+# The tiers are folders: tests/library/ is the fast tier (no browser, server, notebook execution,
+# book build, training or full-data scoring), tests/book/ holds the rest.
 
 
 def pytest_collection_modifyitems(config, items):
-    """A test that uses an expensive fixture gets that fixture's marker, so the fast tier skips it.
-
-    The tests of the built book run last (in their order): under `python3 tasks.py test` the book
-    is built beside the other tests, and they wait for it (test_book_in_browser.built_book).
-    """
-    for item in items:
-        for fixture, marker in FIXTURE_MARKERS.items():
-            if fixture in getattr(item, "fixturenames", ()):
-                item.add_marker(getattr(pytest.mark, marker))
+    """The tests of the built book run last (in their order): under `python3 tasks.py test` the book
+    is built beside the other tests, and they wait for it (test_book_in_browser.built_book)."""
     items.sort(key=lambda item: "built_book" in getattr(item, "fixturenames", ()))  # stable: order kept

@@ -9,7 +9,7 @@ parameters than the notes' model; matched_units finds the width that gives it as
 that the comparison can tell "deeper" apart from "bigger". VARIANTS is the one registry of
 the trained rivals; their names are the keys of experiments/*.json.
 
-The full-size results (experiments/*.json, written by textgen_course/tools/train_ablations.py) come from
+The full-size results (experiments/*.json, written by authoring/train_ablations.py) come from
 two races: FIRST_RACE with Keras's usual start, SECOND_RACE with the shipped recipe, which
 starts LSTM-2's input weights 4 times larger (TrainingConfig.summary_input_gain);
 spread_at_start shows why that matters to the deeper model.
@@ -143,7 +143,7 @@ def single_thread() -> Iterator[None]:
 
 
 def load_experiment(name: str) -> dict:
-    """A shipped result of textgen_course/tools/train_ablations.py, e.g. "one_lstm" or "baselines"."""
+    """A shipped result of authoring/train_ablations.py, e.g. "one_lstm" or "baselines"."""
     path = EXPERIMENTS / f"{name}.json"
     if not path.is_file():
         available = sorted(p.stem for p in EXPERIMENTS.glob("*.json"))
@@ -157,14 +157,28 @@ class Variant(NamedTuple):
     architecture: str  # "two_lstms" or "one_lstm" (config.ARCHITECTURES)
     width: str  # "same": the shipped sizes; "matched": the one LSTM as wide as matched_units says
     recipe: str  # "shipped": the shipped model's TrainingConfig; "first": TrainingConfig() (the first race)
+    seed: int = 0  # TrainingConfig.seed: the initial weights and the order of windows in every epoch
 
 
-VARIANTS = {  # every trained rival: its name (experiments/<name>.json) -> how it was made
+SEEDS = (0, 1, 2)  # the seed study (issue: "two LSTMs learn better" across seeds): seed 0 is the shipped run
+
+
+RIVALS = {  # the trained rivals of the two races: their name (experiments/<name>.json) -> how it was made
     "one_lstm_matched_gain4": Variant("one_lstm", "matched", "shipped"),
     "two_lstms_first_recipe": Variant("two_lstms", "same", "first"),
     "one_lstm": Variant("one_lstm", "same", "first"),
     "one_lstm_matched": Variant("one_lstm", "matched", "first"),
 }
+SEED_STUDY = {  # the second race again with other seeds: same recipe; the seed sets the start and the window order
+    **{f"{name}_seed{seed}": Variant(architecture, width, "shipped", seed)
+       for seed in SEEDS[1:]
+       for name, architecture, width in (("two_lstms", "two_lstms", "same"),
+                                         ("one_lstm_matched_gain4", "one_lstm", "matched"))},
+    # the rival's seed 0 trained again: the recorded run's weights were not kept, and the seed study
+    # needs every run's loss on every validation window (seed 0 of two LSTMs is the shipped model)
+    "one_lstm_matched_gain4_seed0": Variant("one_lstm", "matched", "shipped", 0),
+}
+VARIANTS = {**RIVALS, **SEED_STUDY}  # every run train_ablations.py can train
 
 
 def shipped_recipe() -> tuple[ModelConfig, TrainingConfig, dict]:
@@ -177,12 +191,12 @@ def variant_recipe(variant: str) -> tuple[str, ModelConfig, TrainingConfig]:
     """(architecture, sizes, training recipe) of a variant: the shipped sizes, its race's recipe."""
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {tuple(VARIANTS)}, got {variant!r}.")
-    architecture, width, recipe = VARIANTS[variant]
+    architecture, width, recipe, seed = VARIANTS[variant]
     config, shipped_training, _ = shipped_recipe()
     if width == "matched":
         config = with_lstm2_units(config, matched_units(config).units)
     training = shipped_training if recipe == "shipped" else TrainingConfig()  # the first recipe: the defaults
-    return architecture, config, training
+    return architecture, config, dataclasses.replace(training, seed=seed)
 
 
 MODEL_NAMES = {  # the experiments' keys -> how the book names them
@@ -199,7 +213,7 @@ MODEL_NAMES = {  # the experiments' keys -> how the book names them
 # (TrainingConfig.summary_input_gain), in the two-LSTM model and in its rival alike.
 FIRST_RACE = ("two_lstms_first_recipe", "one_lstm", "one_lstm_matched", "kneser_ney_trigram", "unigram")
 SECOND_RACE = ("two_lstms", "one_lstm_matched_gain4", "kneser_ney_trigram", "unigram")
-TRAINED = ("two_lstms", *VARIANTS)  # the shipped model and every trained rival
+TRAINED = ("two_lstms", *RIVALS)  # the shipped model and every trained rival of the races
 BASELINES = ("kneser_ney_trigram", "unigram")  # the count-based models (baselines.py)
 
 

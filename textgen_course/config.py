@@ -66,6 +66,6 @@ class ModelConfig:
 
 # The miniature recipe: the same model, small enough to train on one core in seconds, on the
 # first MINIATURE_CHARACTERS characters of the corpus (book/data_flow.ipynb, book/why_two_lstms.ipynb,
-# textgen_course/tools/train_ablations.py seeds).
+# authoring/train_ablations.py seeds).
 MINIATURE_CONFIG = ModelConfig(vocab_size=1000, sequence_length=13, embedding_dim=32, lstm1_units=48, lstm2_units=32)
 MINIATURE_CHARACTERS = 100_000  # the first 100,000 characters of the plays (about 22,000 words)

@@ -9,9 +9,9 @@ of four strategies, appends it and slides the window:
 Temperature applies before top-k and top-p. Padding is never emitted, and the unknown
 word only when allow_unknown=True.
 
-Also here, for the chapters: the window a seed text becomes (seed_window), the model's
-next-word distribution after it and its top words, how spread out a distribution is
-(effective_number_of_words) and how varied a generated text is (distinct_fraction).
+Also here, for the chapters: the window a seed text becomes (seed_window), and the model's
+next-word distribution after it and its top words. How spread out a distribution is and how
+varied a generated text is are measured in analysis/softmax_head.py.
 """
 
 from __future__ import annotations
@@ -200,30 +200,6 @@ def top_words(probabilities: np.ndarray, vocabulary: Vocabulary, k: int = 10) ->
         raise ValueError(f"top_words: k must be a positive integer, got {k!r}.")
     order = np.argsort(-probabilities, kind="stable")[:k]  # ties: lower id first
     return [(vocabulary.words[i], float(probabilities[i])) for i in order]
-
-
-def effective_number_of_words(probabilities: np.ndarray) -> np.ndarray:
-    """exp(entropy) along the last axis: how many equally likely words would be as uncertain.
-
-    1 for a distribution sure of one word, vocab_size for the uniform distribution.
-    """
-    probabilities = np.asarray(probabilities, dtype=np.float64)
-    logs = np.log(np.where(probabilities > 0, probabilities, 1.0))  # 0 * log 0 counts as 0
-    return np.exp(-(probabilities * logs).sum(axis=-1))
-
-
-def distinct_fraction(ids, n: int = 1) -> float:
-    """Share of the n-grams in ids that are distinct: 1.0 never repeats, near 0 loops.
-
-    A simple measure of how varied generated text is (distinct-n).
-    """
-    ids = list(ids)
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"distinct_fraction: n must be a positive integer, got {n!r}.")
-    if len(ids) < n:
-        raise ValueError(f"distinct_fraction: need at least {n} ids for {n}-grams, got {len(ids)}.")
-    grams = [tuple(ids[i : i + n]) for i in range(len(ids) - n + 1)]
-    return len(set(grams)) / len(grams)
 
 
 @dataclass(frozen=True)

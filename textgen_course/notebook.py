@@ -16,18 +16,31 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 
+# Figures: SVG with its text kept as text, so a label's size in the page is the size it was drawn
+# at (times the page's scale when a figure is wider than the column: tests/library/test_figures.py),
+# the same ids on every run (hashsalt) and no date, so a rerun writes the same file.
+FIGURE_SETTINGS = {"figure.dpi": 100, "savefig.dpi": 100, "figure.figsize": (7, 3.5), "svg.fonttype": "none",
+                   "svg.hashsalt": "textgen-course"}
+
+
 def setup(seed: int = 0) -> None:
-    """Seed Python, NumPy and the Keras backend, and make printed arrays short and stable."""
+    """Seed Python, NumPy and the Keras backend, make printed arrays short and stable, and draw SVG."""
     keras.utils.set_random_seed(seed)
     np.set_printoptions(precision=4, suppress=True, linewidth=100)
     # numpy 2.4 + torch 2.13 warn about `__array__` on every conversion; it is harmless here.
     warnings.filterwarnings("ignore", message=".*__array__.*", category=DeprecationWarning)
     try:
         import matplotlib
-
-        matplotlib.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "figure.figsize": (7, 3.5)})
     except ImportError:  # plots are optional for the library
-        pass
+        return
+    matplotlib.rcParams.update(FIGURE_SETTINGS)
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # not in a notebook
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("svg", metadata={"Date": None})
 
 
 def glue(name: str, value, display: bool = False):

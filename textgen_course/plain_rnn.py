@@ -7,9 +7,8 @@ A plain recurrent layer (keras.layers.SimpleRNN) carries one vector and updates 
 h_t = tanh(x_t W + h_{t-1} U + b): whatever it keeps of an early word passes through U and tanh
 once per later word. An LSTM keeps its memory in the cell state, updated by addition through the
 forget gate. Here: the plain-RNN model (same widths, same embedding and softmax stages, same
-seeds), its NumPy step and PyTorch twin with their cross-check, and the two measurements of the
-chapter: how much the word k positions back moves a layer's memory (memory_by_distance) and the
-prediction (influence_by_distance), as gradient norms relative to the last word's.
+seeds), its NumPy step and PyTorch twin with their cross-check. What the chapter measures with it
+(memory_by_distance, influence_by_distance, the delayed-recall task) is in analysis/lstm_context.py.
 """
 
 from __future__ import annotations
@@ -107,7 +106,7 @@ class TorchPlainRnn(torch.nn.Module):
     def logits(self, ids: torch.Tensor) -> torch.Tensor:
         """Word ids (batch, 13) -> next-word scores (batch, 4818)."""
         ids = torch.as_tensor(check_word_ids(ids, self.config.vocab_size, self.config.sequence_length, "plain RNN"))
-        return _logits_from_meaning(self, self.embedding(ids))
+        return logits_from_meaning(self, self.embedding(ids))
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         """Word ids (batch, 13) -> next-word probabilities (batch, 4818)."""
@@ -152,7 +151,7 @@ def cross_check_plain_rnn(model: TextGenerator, ids: np.ndarray) -> tuple[StageC
     return tuple(checks)
 
 
-def _recurrent_pair(twin) -> tuple[torch.nn.Module, torch.nn.Module]:
+def recurrent_pair(twin) -> tuple[torch.nn.Module, torch.nn.Module]:
     """The two recurrent layers of a twin: (lstm_1, lstm_2) or (rnn_1, rnn_2)."""
     if isinstance(twin, TorchTextGenerator):
         return twin.lstm_1, twin.lstm_2
@@ -162,80 +161,9 @@ def _recurrent_pair(twin) -> tuple[torch.nn.Module, torch.nn.Module]:
                      f"(plain RNNs), got {type(twin).__name__}.")
 
 
-def _logits_from_meaning(twin, meaning: torch.Tensor) -> torch.Tensor:
+def logits_from_meaning(twin, meaning: torch.Tensor) -> torch.Tensor:
     """Meaning vectors (batch, 13, 100) -> next-word scores (batch, 4818), through both recurrent layers."""
-    first, second = _recurrent_pair(twin)
+    first, second = recurrent_pair(twin)
     context, _ = first(meaning)  # (batch, 13, 150)
     every_step, _ = second(context)  # (batch, 13, 100)
     return twin.dense_softmax.logits(every_step[:, -1])
-
-
-def _first_layer_memory(twin, meaning: torch.Tensor) -> torch.Tensor:
-    """What the first recurrent layer carries on after the last word: the LSTM's cell state, the RNN's h."""
-    first, _ = _recurrent_pair(twin)
-    _, state = first(meaning)
-    memory = state[1] if isinstance(state, tuple) else state  # LSTM: (h, c), keep c; plain RNN: h
-    return memory[0]  # (batch, units)
-
-
-def _meaning_of(twin, ids, name: str) -> torch.Tensor:
-    """The windows' meaning vectors (batch, 13, 100), as a leaf tensor the gradients are taken with respect to."""
-    _recurrent_pair(twin)  # a clear error for anything but the two twins
-    config = twin.config
-    ids = check_word_ids(ids, config.vocab_size, config.sequence_length, name)
-    if len(ids) == 0:
-        raise ValueError(f"{name}: need at least one window, got none.")
-    with torch.no_grad():
-        meaning = twin.embedding(torch.as_tensor(ids))  # (batch, 13, 100)
-    return meaning.clone().requires_grad_(True)
-
-
-def _by_distance(squared_norms: torch.Tensor, name: str) -> np.ndarray:
-    """(batch, steps) squared gradient norms -> (steps,) mean norm for k = 0, 1, ... back, relative to k = 0."""
-    norms = squared_norms.sqrt().mean(dim=0).numpy()[::-1].astype(np.float64)  # index k: the word k back
-    if not norms[0] > 0:
-        raise ValueError(f"{name}: the last word does not move the output at all, so there is nothing to "
-                         "compare with.")
-    return norms / norms[0]
-
-
-def memory_by_distance(twin, ids) -> np.ndarray:
-    """How much the word k positions back moves the first recurrent layer's memory after the last word.
-
-    twin: a PyTorch twin (torch_model_from_keras for the LSTMs, torch_plain_rnn_from_keras for
-    the plain RNNs); ids: (batch, 13) windows. The memory is the vector the layer carries to
-    the next step, (batch, units): the cell state c_13 of an LSTM, the hidden state h_13 of a
-    plain RNN. For each window and each position, the gradient of every memory number with
-    respect to that word's meaning vector (a (units, embedding_dim) Jacobian) is measured by
-    its size (the Frobenius norm), averaged over the windows. Returns (13,): entry k for the
-    word k positions before the last (k = 0 is the last word), divided by entry 0.
-    """
-    meaning = _meaning_of(twin, ids, "memory_by_distance")
-    memory = _first_layer_memory(twin, meaning)  # (batch, units)
-    squared = torch.zeros(meaning.shape[:2], dtype=torch.float64)  # (batch, 13)
-    for unit in range(memory.shape[1]):  # one backward pass per memory number
-        (gradient,) = torch.autograd.grad(memory[:, unit].sum(), meaning, retain_graph=True)  # (batch, 13, 100)
-        squared += (gradient.double() ** 2).sum(dim=-1)
-    return _by_distance(squared, "memory_by_distance")
-
-
-def influence_by_distance(twin, ids, targets) -> np.ndarray:
-    """How much the word k positions back moves the prediction of the word that came next.
-
-    twin as for memory_by_distance; ids (batch, 13) windows and targets (batch,) the word
-    that followed each. The output is log p(target), the number the loss is made of: its
-    gradient with respect to each word's meaning vector (batch, 13, embedding_dim) is
-    measured by its length, averaged over the windows. Returns (13,): entry k for the word
-    k positions before the last, divided by entry 0.
-    """
-    meaning = _meaning_of(twin, ids, "influence_by_distance")
-    targets = np.asarray(targets)
-    if targets.shape != (len(meaning),) or not np.issubdtype(targets.dtype, np.integer):
-        raise ValueError(f"influence_by_distance: expected one integer target per window, shape ({len(meaning)},), "
-                         f"got {targets.dtype} {targets.shape}.")
-    if targets.min() < 0 or targets.max() >= twin.config.vocab_size:
-        raise ValueError(f"influence_by_distance: targets must lie in [0, {twin.config.vocab_size}).")
-    log_probabilities = torch.log_softmax(_logits_from_meaning(twin, meaning), dim=-1)  # (batch, vocab_size)
-    chosen = log_probabilities[torch.arange(len(targets)), torch.as_tensor(targets, dtype=torch.long)]
-    (gradient,) = torch.autograd.grad(chosen.sum(), meaning)  # (batch, 13, 100); the windows do not mix
-    return _by_distance((gradient.double() ** 2).sum(dim=-1), "influence_by_distance")

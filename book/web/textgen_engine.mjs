@@ -471,15 +471,17 @@ export function greedyWord(logits) {
 }
 
 export function* generateSteps(model, seedText, { numWords = 20, strategy = "greedy", temperature = 1, topK = null,
-  topP = null, seed = 0, candidates = 5 } = {}) {
+  topP = null, seed = 0, candidates = 5, head = null } = {}) {
   // generation.generate, one word per `next()`, so a page can pause between words.
   // Yields {id, word, candidates: [[word, p], ...]} (the model's top words, <pad>/<unk> removed).
+  // head: a fine-tuned dense layer (headTrainer) to use instead of the shipped one.
   const problem = checkStrategy(strategy, temperature, topK, topP, model.config.vocab_size);
   if (problem) throw new RangeError(problem);
   const ids = encode(model, seedTokens(model, seedText));
   const random = mulberry32(seed);
   for (let n = 0; n < numWords; n++) {
-    const logits = nextWordLogits(model, padLeft(ids, model.config.sequence_length));
+    const window = padLeft(ids, model.config.sequence_length);
+    const logits = head ? headLogits(head, summarize(model, window)) : nextWordLogits(model, window);
     // greedy needs no probabilities (greedyWord), unless the candidates are shown
     const probabilities = strategy === "greedy" && !candidates ? null : softmax(logits);
     const id = strategy === "greedy" ? greedyWord(logits)
@@ -502,6 +504,236 @@ export function generate(model, seedText, options = {}) {
     unknownWords: unknownWords(model, tokens),
     steps,
   };
+}
+
+// ---------------------------------------------------------------- fine-tuning the dense layer (fine_tuning.py)
+// The "train it yourself" explorer: the embedding and both LSTMs stay frozen, so each window's
+// summary is computed once (summarize); then the dense layer learns with the chapter's formulas:
+//   logits = summary @ kernel + bias;  loss = mean of -log softmax(logits)[next word]
+//   d loss / d logits = (softmax(logits) - onehot(next word)) / batch
+//   kernel gradient = summaries^T @ that;  bias gradient = its sum over the batch
+//   Adam, as Keras writes it (learning.adam_step)
+// The kernel, Adam's averages and the sums are float64, as NumPy's; the products run in
+// matVecAdd (float32, WebAssembly), on a float32 copy of the kernel repacked after each step.
+// tests/library/js/ holds the losses and weights within 1e-4 of fine_tuning.train_head after 20 steps.
+
+export const FINE_TUNING = {
+  batchSize: 64, // fine_tuning.BATCH_SIZE
+  heldOutShare: 0.1, // fine_tuning.HELD_OUT_SHARE
+  maxCharacters: 100000, // fine_tuning.MAX_CHARACTERS
+  maxTokens: 10000, // fine_tuning.MAX_TOKENS
+  mostPasses: 100, // fine_tuning.MOST_PASSES
+  epsilon: 1e-7, // fine_tuning.ADAM_EPSILON (Keras's default)
+};
+
+const thousands = (n) => n.toLocaleString("en-US"); // Python's f"{n:,}"
+
+function percentHalfEven(share) {
+  // Python's f"{share:.0%}": a whole percent, a tie (12.5%) to the even neighbour
+  const x = share * 100;
+  let whole = Math.round(x);
+  if (x - Math.floor(x) === 0.5 && whole % 2) whole -= 1;
+  return `${whole}%`;
+}
+
+export function readTrainingText(model, text) {
+  // fine_tuning.read_training_text: {ids, unknownShare, unknownWords, notes}; a RangeError with
+  // the library's message for a text that cannot train.
+  const notes = [];
+  if (text.length > FINE_TUNING.maxCharacters) {
+    notes.push(`The text has ${thousands(text.length)} characters: the model trains on its first ${thousands(FINE_TUNING.maxCharacters)}.`);
+    text = text.slice(0, FINE_TUNING.maxCharacters);
+  }
+  let tokens = tokenize(model, text);
+  if (tokens.length > FINE_TUNING.maxTokens) {
+    notes.push(`The text has ${thousands(tokens.length)} tokens: the model trains on its first ${thousands(FINE_TUNING.maxTokens)}.`);
+    tokens = tokens.slice(0, FINE_TUNING.maxTokens);
+  }
+  const length = model.config.sequence_length;
+  if (tokens.length < length + 1) {
+    throw new RangeError(`The text has ${tokens.length} token(s): it needs at least ${length + 1} (the model reads ` +
+      `${length} words and learns the next one).`);
+  }
+  const words = tokens.filter((token) => !model.punctuation.has(token));
+  const unknown = words.filter((word) => !model.index.has(word));
+  const share = words.length ? unknown.length / words.length : 1;
+  if (!words.length || share === 1) {
+    throw new RangeError("None of the text's words is in the model's vocabulary (100% unknown): every one would " +
+      "be read as <unk>, so there is nothing to learn. Try a text in English.");
+  }
+  const unknownWords = [...new Set(unknown)];
+  if (unknown.length) {
+    notes.push(`${percentHalfEven(share)} of the words are not in the vocabulary and are read as <unk>` +
+      ` (${unknownWords.slice(0, 8).join(", ")}${unknownWords.length > 8 ? ", ..." : ""}).`);
+  }
+  return { ids: encode(model, tokens), unknownShare: share, unknownWords, notes };
+}
+
+export function checkTrainingSettings(learningRate, passes) {
+  // fine_tuning.check_settings, as messages for the page: {learningRate, passes}, each null when fine
+  return {
+    learningRate: Number.isFinite(learningRate) && learningRate > 0 && learningRate <= 1 ? null :
+      "The learning rate must be a number above 0 and at most 1 (try 0.003).",
+    passes: Number.isInteger(passes) && passes >= 1 && passes <= FINE_TUNING.mostPasses ? null :
+      `The number of passes must be a whole number from 1 to ${FINE_TUNING.mostPasses}.`,
+  };
+}
+
+export function splitWindows(ids, sequenceLength) {
+  // fine_tuning.split_windows: windows.make_windows, then the last tenth held out (none under 10 windows).
+  // -> {train: {windows, targets}, heldOut: {windows, targets}}, windows as arrays of ids
+  const windows = [], targets = [];
+  for (let i = 0; i + sequenceLength < ids.length; i++) {
+    windows.push(ids.slice(i, i + sequenceLength));
+    targets.push(ids[i + sequenceLength]);
+  }
+  const cut = windows.length - Math.floor(windows.length * FINE_TUNING.heldOutShare);
+  return {
+    train: { windows: windows.slice(0, cut), targets: targets.slice(0, cut) },
+    heldOut: { windows: windows.slice(cut), targets: targets.slice(cut) },
+  };
+}
+
+export function* summarizeWindows(model, windows, summaries = new Float32Array(windows.length * model.lstm2.units)) {
+  // Stages 1-3 for every window (lstm_summary.Summarizer), one window per `next()` so a page can
+  // pause; the summaries (windows, 100) are written into `summaries`, which the last step returns.
+  const units = model.lstm2.units;
+  for (let i = 0; i < windows.length; i++) {
+    summaries.set(summarize(model, windows[i]), i * units);
+    yield i + 1;
+  }
+  return summaries;
+}
+
+export function headTrainer(model, { learningRate, batchSize = FINE_TUNING.batchSize, epsilon = FINE_TUNING.epsilon,
+  webAssembly = model.runsOn !== "JavaScript" } = {}) {
+  // The dense layer's weights, Adam's state and the work space of fine_tuning.train_head.
+  // Starts from the model's (shipped) dense weights; the model itself is never changed.
+  const units = model.lstm2.units, vocab = model.config.vocab_size;
+  const arena = makeArena([{ shape: [units, vocab] }, { shape: [batchSize, vocab] }], webAssembly);
+  const trainer = {
+    units, vocab, learningRate, batchSize, epsilon, arena, step: 0,
+    kernel: Float64Array.from(model.denseKernel), // (units, vocab), float64 as NumPy's
+    bias: Float64Array.from(model.denseBias),
+    kernelMean: new Float64Array(units * vocab), kernelSquare: new Float64Array(units * vocab), // Adam's averages
+    biasMean: new Float64Array(vocab), biasSquare: new Float64Array(vocab),
+    packedKernel: null, // the kernel as float32, packed for matVecAdd (repacked after each step)
+    packedGradient: null, // d loss / d logits of a batch, (batch, vocab), packed the same way
+    logitGradient: new Float32Array(batchSize * vocab),
+    probabilities: new Float64Array(vocab),
+  };
+  trainer.packedKernel = packKernel(arena, trainer.kernel, vocab);
+  trainer.packedGradient = packKernel(arena, trainer.logitGradient, vocab);
+  return trainer;
+}
+
+export function headLogits(trainer, summary, logits = new Float32Array(trainer.vocab)) {
+  // denseLogits with the trainer's current weights: summary @ kernel + bias, (100,) -> (vocab,)
+  const { input, output } = trainer.arena;
+  input.set(summary);
+  output.set(trainer.bias);
+  matVecAdd(output, trainer.packedKernel, input);
+  logits.set(output.subarray(0, trainer.vocab));
+  return logits;
+}
+
+function headProbabilities(trainer, summary, target) {
+  // One window: the softmax of its logits into trainer.probabilities (float64), and -log p(target).
+  const { output } = trainer.arena;
+  const { input } = trainer.arena;
+  input.set(summary);
+  output.set(trainer.bias);
+  matVecAdd(output, trainer.packedKernel, input);
+  let largest = -Infinity;
+  for (let k = 0; k < trainer.vocab; k++) if (output[k] > largest) largest = output[k];
+  let total = 0;
+  const p = trainer.probabilities;
+  for (let k = 0; k < trainer.vocab; k++) total += p[k] = Math.exp(output[k] - largest);
+  for (let k = 0; k < trainer.vocab; k++) p[k] /= total;
+  return Math.log(total) - (output[target] - largest); // -log softmax(logits)[target]
+}
+
+export function headLoss(trainer, summaries, targets) {
+  // fine_tuning.head_loss: {loss: the mean cross-entropy, meanProbabilities: (vocab,)}
+  const units = trainer.units;
+  const mean = new Float64Array(trainer.vocab);
+  let total = 0;
+  for (let b = 0; b < targets.length; b++) {
+    total += headProbabilities(trainer, summaries.subarray(b * units, (b + 1) * units), targets[b]);
+    for (let k = 0; k < trainer.vocab; k++) mean[k] += trainer.probabilities[k];
+  }
+  for (let k = 0; k < trainer.vocab; k++) mean[k] /= targets.length;
+  return { loss: total / targets.length, meanProbabilities: mean };
+}
+
+function adamUpdate(weights, gradient, means, squares, at, count, learningRate, step, epsilon) {
+  // learning.adam_step on weights[at .. at + count) (gradient[0 .. count)), as Keras writes Adam
+  const b1 = 0.9, b2 = 0.999;
+  const rate = learningRate * Math.sqrt(1 - b2 ** step) / (1 - b1 ** step); // both averages start at 0
+  for (let k = 0; k < count; k++) {
+    const g = gradient[k], i = at + k;
+    means[i] = b1 * means[i] + (1 - b1) * g; // momentum: the recent direction
+    squares[i] = b2 * squares[i] + (1 - b2) * g * g; // the recent size of the gradient
+    weights[i] -= rate * means[i] / (Math.sqrt(squares[i]) + epsilon);
+  }
+}
+
+export function headStep(trainer, summaries, targets, start, count) {
+  // fine_tuning.head_step + Adam: one batch (windows start .. start + count); returns its mean loss.
+  const { units, vocab } = trainer;
+  const d = trainer.logitGradient; // (count, vocab): (p - onehot) / count
+  const biasGradient = new Float64Array(vocab);
+  let total = 0;
+  for (let b = 0; b < count; b++) {
+    const row = start + b;
+    total += headProbabilities(trainer, summaries.subarray(row * units, (row + 1) * units), targets[row]);
+    const p = trainer.probabilities;
+    p[targets[row]] -= 1; // p - onehot
+    for (let k = 0; k < vocab; k++) {
+      const g = p[k] / count; // ... / batch
+      d[b * vocab + k] = g;
+      biasGradient[k] += g;
+    }
+  }
+  trainer.step += 1;
+  packInto(trainer.packedGradient, d.subarray(0, count * vocab), count);
+  const { input, output } = trainer.arena;
+  for (let j = 0; j < units; j++) {
+    // kernel gradient row j = summaries[:, j] @ d: one product (dense_gradients' summary.T @ d)
+    for (let b = 0; b < count; b++) input[b] = summaries[(start + b) * units + j];
+    output.fill(0);
+    matVecAdd(output, trainer.packedGradient, input);
+    adamUpdate(trainer.kernel, output, trainer.kernelMean, trainer.kernelSquare, j * vocab, vocab,
+      trainer.learningRate, trainer.step, trainer.epsilon);
+  }
+  adamUpdate(trainer.bias, biasGradient, trainer.biasMean, trainer.biasSquare, 0, vocab,
+    trainer.learningRate, trainer.step, trainer.epsilon);
+  packInto(trainer.packedKernel, trainer.kernel);
+  return total / count;
+}
+
+export function* trainHead(trainer, summaries, targets, passes, heldOut = null) {
+  // fine_tuning.train_head, one step per `next()`: yields {pass, step, loss} after each step, and
+  // {pass, passLoss, heldOutLoss} at the end of each pass (heldOut: {summaries, targets}, may be empty).
+  for (let pass = 1; pass <= passes; pass++) {
+    let seen = 0;
+    for (let start = 0; start < targets.length; start += trainer.batchSize) {
+      const count = Math.min(trainer.batchSize, targets.length - start);
+      const loss = headStep(trainer, summaries, targets, start, count);
+      seen += loss * count;
+      yield { pass, step: trainer.step, loss };
+    }
+    const heldOutLoss = heldOut && heldOut.targets.length ? headLoss(trainer, heldOut.summaries, heldOut.targets).loss : null;
+    yield { pass, passLoss: seen / targets.length, heldOutLoss };
+  }
+}
+
+export function risingWords(model, before, after, count = 10) {
+  // fine_tuning.rising_words: [[word, before, after], ...], the largest rise first, ties to the lower id
+  const ids = [];
+  for (let id = UNKNOWN_ID + 1; id < before.length; id++) ids.push(id);
+  ids.sort((a, b) => (after[b] - before[b]) - (after[a] - before[a]) || a - b);
+  return ids.slice(0, count).map((id) => [model.words[id], before[id], after[id]]);
 }
 
 // ================================================================ speed helpers
@@ -546,7 +778,15 @@ function packKernel(arena, kernel, columns) {
   //   packed[(group * rows + i) * 16 + lane] = kernel[i * columns + group * 16 + lane]
   const rows = kernel.length / columns;
   const groups = Math.ceil(columns / LANES);
-  const data = arena.allocate(groups * rows * LANES);
+  const packed = { data: arena.allocate(groups * rows * LANES), rows, columns, groups, arena };
+  return packInto(packed, kernel);
+}
+
+function packInto(packed, kernel, rows = kernel.length / packed.columns) {
+  // packKernel's copy, into a packed kernel made before (the trainer repacks its kernel after
+  // every step). rows may be fewer than the space was made for (a pass's last, smaller batch).
+  const { data, columns, groups } = packed;
+  packed.rows = rows;
   for (let group = 0; group < groups; group++) {
     const width = Math.min(LANES, columns - group * LANES); // 16, or fewer in the last group
     for (let i = 0; i < rows; i++) {
@@ -554,7 +794,7 @@ function packKernel(arena, kernel, columns) {
       data.set(kernel.subarray(from, from + width), (group * rows + i) * LANES);
     }
   }
-  return { data, rows, columns, groups, arena };
+  return packed;
 }
 
 function matVecAdd(output, packed, input) {

@@ -498,8 +498,8 @@
   }
 
   const EXPLORERS = {
-    text_to_ids: mountTextToIds, embedding: mountEmbedding, lstm_context: mountLstmContext, lstm_summary: mountLstmSummary,
-    softmax_head: mountSoftmaxHead, data_flow: mountDataFlow, why_two_lstms: mountWhyTwoLstms, try_model: mountTryModel,
+    text_explorer: mountTextToIds, neighbour_explorer: mountEmbedding, gate_explorer: mountLstmContext, summary_explorer: mountLstmSummary,
+    softmax_explorer: mountSoftmaxHead, generation_explorer: mountDataFlow, next_word_explorer: mountWhyTwoLstms, try_the_model: mountTryModel,
   };
 
   function mount(model, root) {

@@ -192,8 +192,14 @@ def _tripwire(*args, **kwargs):
         __import__("sys")._getframe(0).f_code.co_qualname)
 
 
-def _resolve(dotted: str) -> tuple[Any, str, Any] | None:
-    """'package.module.Class.attribute' -> (owner, attribute name, object); None if not installed."""
+def resolve(dotted: str) -> tuple[Any, str, Any]:
+    """'package.module.Class.attribute' -> (owner, attribute name, object).
+
+    Imports the longest importable prefix of the name, then follows the attributes. Raises
+    ImportError when no prefix imports (the package is not installed) and AttributeError when an
+    attribute is missing. The checks use it to switch functions off; the course's prose baker
+    (authoring/prose.py) uses it to find the library object a listing shows.
+    """
     import importlib
 
     parts = dotted.split(".")
@@ -202,13 +208,10 @@ def _resolve(dotted: str) -> tuple[Any, str, Any] | None:
             owner = importlib.import_module(".".join(parts[:split]))
         except ImportError:
             continue
-        try:
-            for part in parts[split:-1]:
-                owner = getattr(owner, part)
-            return owner, parts[-1], getattr(owner, parts[-1])
-        except AttributeError:
-            return None
-    return None
+        for part in parts[split:-1]:
+            owner = getattr(owner, part)
+        return owner, parts[-1], getattr(owner, parts[-1])
+    raise ImportError(f"cannot import {dotted!r}")
 
 
 def _delegation_message(name: str, dotted: str, advice: str) -> str:
@@ -240,10 +243,10 @@ class library_switched_off:
         namespaces = _learner_namespaces(self.learner)
         try:
             for dotted in self.forbidden:
-                found = _resolve(dotted)
-                if found is None:
+                try:
+                    owner, attribute, target = resolve(dotted)
+                except (ImportError, AttributeError):  # not installed: nothing to switch off
                     continue
-                owner, attribute, target = found
                 if isinstance(target, types.FunctionType) and not target.__closure__:
                     self._swap_code(target, dotted)
                 else:

@@ -97,7 +97,7 @@ def generation_explorer(model, vocabulary: Vocabulary, seed_text: str = "to be o
     top_k = widgets.IntSlider(value=40, min=1, max=200, description="top-k:", continuous_update=False)
     top_p = widgets.FloatSlider(value=0.9, min=0.05, max=1.0, step=0.05, description="top-p:",
                                 continuous_update=False)
-    sampler_seed = widgets.IntText(value=0, description="Sampler seed:")
+    sampler_seed = widgets.IntText(value=0, description="Random seed:")
     view = widgets.HTML()
 
     def redraw(_change=None) -> None:
@@ -116,6 +116,7 @@ def generation_explorer(model, vocabulary: Vocabulary, seed_text: str = "to be o
     redraw()  # the initial view, computed now so the static page shows it
     for control in (box, strategy_menu, length, temperature, top_k, top_p, sampler_seed):
         control.observe(redraw, names="value")
-    return live_explorer([box, strategy_menu, length, temperature, top_k, top_p, sampler_seed, view], "data_flow",
+    controls = [box, strategy_menu, length, temperature, top_k, top_p, sampler_seed]
+    return live_explorer([*controls, view], "generation_explorer",
                          {"seed_text": seed_text, "num_words": num_words, "strategy": strategy, "temperature": 1.0,
                           "top_k": 40, "top_p": 0.9, "seed": 0}, view)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..embedding import embedding_matrix, nearest_neighbours
+from ..analysis.embedding import nearest_neighbours
+from ..embedding import embedding_matrix
 from ..vocabulary import PAD_ID, UNKNOWN, UNKNOWN_ID, Vocabulary
 from .web import live_explorer
 
@@ -88,5 +89,5 @@ def neighbour_explorer(model, vocabulary: Vocabulary, word: str = "king", count:
 
     box.observe(update, names="value")
     slider.observe(update, names="value")
-    return live_explorer([widgets.HBox([box, slider]), view], "embedding",
+    return live_explorer([widgets.HBox([box, slider]), view], "neighbour_explorer",
                          {"word": word, "count": count, "choices": options}, view)

@@ -200,4 +200,4 @@ def gate_explorer(model, vocabulary: Vocabulary, text: str = "to be or not to be
 
     box.observe(retrace, names="value")
     slider.observe(redraw, names="value")
-    return live_explorer([box, slider, view], "lstm_context", {"text": text, "step": slider.value, "top": top}, view)
+    return live_explorer([box, slider, view], "gate_explorer", {"text": text, "step": slider.value, "top": top}, view)

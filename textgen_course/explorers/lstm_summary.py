@@ -116,4 +116,4 @@ def summary_explorer(model, vocabulary: Vocabulary,
 
     box.observe(regrow, names="value")
     slider.observe(redraw, names="value")
-    return live_explorer([box, slider, view], "lstm_summary", {"text": text, "top": top}, view)
+    return live_explorer([box, slider, view], "summary_explorer", {"text": text, "top": top}, view)

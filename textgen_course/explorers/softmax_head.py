@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..generation import STRATEGIES, effective_number_of_words, next_word_distribution, sampling_distribution
+from ..analysis.softmax_head import effective_number_of_words
+from ..generation import STRATEGIES, next_word_distribution, sampling_distribution
 from ..numpy_model import NumpyTextGenerator
 from ..vocabulary import PAD_ID, UNKNOWN_ID, Vocabulary
 from .web import live_explorer
@@ -25,11 +26,17 @@ class DistributionView:
     """One context's next-word distribution before and after a sampling strategy."""
 
     words: tuple[str, ...]  # the most likely words under the model, most likely first
-    model_probabilities: tuple[float, ...]  # their probabilities from the softmax (padding and <unk> removed)
+    model_probabilities: tuple[float, ...]  # the softmax's, padding and <unk> removed and the rest rescaled to sum 1
     sampling_probabilities: tuple[float, ...]  # their probabilities in the distribution the strategy draws from
     kept_words: int  # words the strategy can still draw (non-zero probability)
     effective_words: float  # exp(entropy) of the strategy's distribution: 1 = certain
     model_effective_words: float  # the same for the model's own distribution
+    removed_probability: float = 0.0  # what the softmax gave padding and <unk> before they were removed
+
+    def note(self) -> str:
+        """What the "model" column is: the softmax's probabilities, renormalised without <unk>."""
+        return (f"model: the softmax's probabilities without padding and <unk> (which had "
+                f"{self.removed_probability:.3f}), rescaled to sum to 1, as the generator draws")
 
     def __str__(self) -> str:
         lines = [f"{'word':<14}{'model':>8}{'sampled':>9}"]
@@ -37,6 +44,7 @@ class DistributionView:
                   for word, p, q in zip(self.words, self.model_probabilities, self.sampling_probabilities)]
         lines.append(f"words that can be drawn: {self.kept_words:,}; effective number of choices: "
                      f"{self.effective_words:.1f} (model: {self.model_effective_words:.1f})")
+        lines.append(self.note())
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -57,7 +65,9 @@ def distribution_view(
     """Compare the model's distribution (vocab_size,) with what a strategy would draw from.
 
     The settings mean what they mean in tc.generate. Padding and the unknown word are
-    removed from both distributions, as generation never writes them.
+    removed from both distributions, as generation never writes them, and the model's
+    distribution is rescaled to sum to 1 (so its numbers are a little larger than the
+    softmax's own); removed_probability says how much was taken away.
     """
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if probabilities.ndim != 1 or len(probabilities) != len(vocabulary):
@@ -66,6 +76,7 @@ def distribution_view(
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise ValueError(f"distribution_view: top must be a whole number >= 1, got {top!r}.")
     model = probabilities.copy()
+    removed = float(model[[PAD_ID, UNKNOWN_ID]].sum())  # generation never writes these two
     model[[PAD_ID, UNKNOWN_ID]] = 0.0
     model /= model.sum()
     sampled = sampling_distribution(model, strategy, temperature, top_k, top_p)  # (vocab_size,)
@@ -77,6 +88,7 @@ def distribution_view(
         kept_words=int((sampled > 0).sum()),
         effective_words=float(effective_number_of_words(sampled)),
         model_effective_words=float(effective_number_of_words(model)),
+        removed_probability=removed,
     )
 
 
@@ -99,6 +111,7 @@ def distribution_html(view: DistributionView, context: str = "") -> str:
         f"<div style='margin-top:6px'>Words the strategy can draw: <b>{view.kept_words:,}</b>. "
         f"Effective number of choices (exp of the entropy): <b>{view.effective_words:.1f}</b> "
         f"(the model's own: {view.model_effective_words:.1f}).</div>"
+        f"<div style='margin-top:4px;color:#555'>{html.escape(view.note().capitalize())}.</div>"
     )
 
 
@@ -148,6 +161,6 @@ def softmax_explorer(model, vocabulary: Vocabulary, context: str = DEFAULT_CONTE
     box.observe(read_context, names="value")
     for control in (strategy, temperature, top_k, top_p):
         control.observe(redraw, names="value")
-    return live_explorer([box, strategy, temperature, top_k, top_p, view], "softmax_head",
+    return live_explorer([box, strategy, temperature, top_k, top_p, view], "softmax_explorer",
                          {"context": context, "top": top, "strategy": "temperature", "temperature": 1.0,
                           "top_k": 10, "top_p": 0.9}, view)

@@ -99,4 +99,4 @@ def text_explorer(vocabulary: Vocabulary, text: str = DEFAULT_TEXT, sequence_len
         view.value = report_html(describe_text(vocabulary, change["new"], sequence_length))
 
     box.observe(update, names="value")
-    return live_explorer([box, view], "text_to_ids", {"text": text, "sequence_length": sequence_length}, view)
+    return live_explorer([box, view], "text_explorer", {"text": text, "sequence_length": sequence_length}, view)

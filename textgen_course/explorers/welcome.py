@@ -93,4 +93,4 @@ def try_the_model(model, vocabulary: Vocabulary, seed_text: str = "to be or not 
         control.observe(redraw, names="value")
     settings = {"seed_text": seed_text, "num_words": num_words, "strategy": strategy, "temperature": 1.0,
                 "top_k": 40, "top_p": top_p, "seed": seed}
-    return live_explorer([*controls, view], "try_model", settings, view)
+    return live_explorer([*controls, view], "try_the_model", settings, view)

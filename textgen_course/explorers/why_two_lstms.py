@@ -129,6 +129,6 @@ def next_word_explorer(models: dict, vocabulary: Vocabulary, context: str = "wha
 
     box.observe(update, names="value")
     slider.observe(update, names="value")
-    return live_explorer([widgets.HBox([box, slider]), view], "why_two_lstms",
+    return live_explorer([widgets.HBox([box, slider]), view], "next_word_explorer",
                          {"context": context, "words_of_context": int(words_of_context), "count": count,
                           "models": list(models)}, view)

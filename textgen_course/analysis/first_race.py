@@ -1,0 +1,90 @@
+"""What book/first_race.ipynb measures besides the races' records: error bars for subset figures.
+
+A perplexity scored on a subset of the validation windows is an estimate, and it comes with a
+standard error: exp turns a small change d of the mean loss into a change of about
+perplexity x d, so the perplexity's standard error is perplexity x the mean loss's. Windows
+that follow each other share words, so for consecutive windows the mean loss's standard error
+comes from the means of blocks of them (as evaluation.paired_difference does for a gap).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..artifacts import load_pretrained
+from ..baselines import fit_baselines
+from ..evaluation import keep_last_words, score_targets
+from ..text import load_corpus
+from ..training import shipped_windows
+
+
+def mean_loss_standard_error(losses, block: int = 1) -> float:
+    """Standard error of the mean of per-window losses (n,), in nats.
+
+    block=1 treats the windows as independent (a strided or random sample); a larger block
+    computes it from the means of `block` consecutive windows, for windows that overlap.
+    """
+    losses = np.asarray(losses, dtype=np.float64)
+    if isinstance(block, bool) or not isinstance(block, int) or block < 1:
+        raise ValueError(f"mean_loss_standard_error: block must be a whole number >= 1, got {block!r}.")
+    blocks = len(losses) // block
+    if blocks < 2:
+        raise ValueError(f"mean_loss_standard_error: need at least {2 * block} losses, got {len(losses)}.")
+    means = losses[: blocks * block].reshape(blocks, block).mean(axis=1)  # (blocks,)
+    return float(means.std(ddof=1) / np.sqrt(blocks))
+
+
+def perplexity_with_error(perplexity: float, loss_standard_error: float, digits: int = 0) -> str:
+    """"362 ± 15": a subset's perplexity and one standard error (perplexity x that of the mean loss)."""
+    return f"{perplexity:.{digits}f} ± {perplexity * loss_standard_error:.{digits}f}"
+
+
+def subset_errors(context_windows: int = 20_000, start_windows: int = 5000, seed: int = 0) -> dict:
+    """Standard errors for the first race's subset figures, measured on the subsets themselves.
+
+    The first race's models were not kept, so their per-window losses cannot be re-scored. What
+    can be measured on exactly the same windows: the Kneser-Ney trigram and the unigram model
+    (refitted, they reproduce the records), and the shipped two-LSTM model, whose spread of
+    per-window losses stands in for a network's.
+    - context: the breakdown's random sample of validation windows (authoring/train_ablations.py
+      breakdown: default_rng(seed).choice, sorted), cut to its last 2 words;
+    - start: the first `start_windows` validation windows, on which the slow-start run measured
+      its curves. They are consecutive and overlap, so their errors come from blocks of 250.
+    Slow (it loads and tokenizes the corpus): the chapter reads the record this writes.
+    """
+    model, vocabulary = load_pretrained()
+    text = load_corpus()
+    data = shipped_windows(text, vocabulary)
+    unigram, trigram = fit_baselines(vocabulary.encode(text), len(vocabulary))
+    x, y = data.validation_x, data.validation_y
+    subset = np.sort(np.random.default_rng(seed).choice(len(y), size=context_windows, replace=False))
+    x2, y2 = keep_last_words(x[subset], 2), y[subset]
+
+    def losses(scorer, windows, targets) -> np.ndarray:
+        return -score_targets(scorer, windows, targets).log_probability  # (n,) in nats
+
+    def summary(values: np.ndarray, block: int) -> dict:
+        return {"perplexity": float(np.exp(values.mean())), "loss_spread": float(values.std(ddof=1)),
+                "mean_loss_standard_error": mean_loss_standard_error(values, block), "windows": int(len(values)),
+                "block": block}
+
+    return {
+        "context_k2": {"windows": context_windows, "seed": seed,
+                       "kneser_ney_trigram": summary(losses(trigram, x2, y2), 1),
+                       "shipped_model": summary(losses(model, x2, y2), 1)},
+        "start": {"windows": start_windows,
+                  "unigram": summary(losses(unigram, x[:start_windows], y[:start_windows]), 250),
+                  "shipped_model": summary(losses(model, x[:start_windows], y[:start_windows]), 250)},
+    }
+
+
+if __name__ == "__main__":  # python -m textgen_course.analysis.first_race: rewrite the record
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    record = {"command": "python -m textgen_course.analysis.first_race", "date": date.today().isoformat(),
+              **subset_errors()}
+    target = Path(__file__).resolve().parents[1] / "experiments" / "subset_errors.json"
+    target.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {target}")
