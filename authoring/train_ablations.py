@@ -45,6 +45,9 @@ import textgen_course as tc  # selects the torch backend before Keras is importe
 from textgen_course import artifacts
 from textgen_course.ablation import (
     EXPERIMENTS,
+    FIRST_RACE,
+    RIVALS,
+    SECOND_RACE,
     SEED_STUDY,
     VARIANTS,
     load_experiment,
@@ -81,7 +84,8 @@ ROOT = Path(__file__).resolve().parents[1]  # the repository: runs/ is git-ignor
 
 # Where the runs train: runs/ (git-ignored), or TEXTGEN_RUNS, e.g. a folder outside the work tree that outlives it
 RUNS = Path(os.environ.get("TEXTGEN_RUNS") or ROOT / "runs")
-FIRST_RACE_RIVALS = ("one_lstm", "one_lstm_matched")  # scored by `breakdown` with two_lstms_first_recipe
+FIRST_RACE_RIVALS = tuple(key for key in FIRST_RACE[1:] if key in RIVALS)  # scored by `breakdown` with its leader
+SHIPPED, RIVAL, TRIGRAM, UNIGRAM = SECOND_RACE  # the second race's members, as ablation.SECOND_RACE lists them
 CONTEXT_LENGTHS = (1, 2, 3, 4, 6, 8, 10, 13)
 FAR_WORDS = (4, 13)  # "the far words": what reading all 13 words adds to reading the last 4
 FREQUENT_WORDS = 100  # "frequent words" in the token-type breakdown: the 100 most common non-punctuation words
@@ -281,7 +285,7 @@ def command_breakdown(args) -> None:
     result["paired_differences"] = {  # > 0: two LSTMs have the lower loss
         f"two_lstms_first_recipe_vs_{rival}": dataclasses.asdict(
             paired_difference(all_scores["two_lstms_first_recipe"], all_scores[rival]))
-        for rival in (*FIRST_RACE_RIVALS, "kneser_ney_trigram")
+        for rival in (*FIRST_RACE_RIVALS, TRIGRAM)
     }
     result["note"] = ("The first race (book/first_race.ipynb): every trained model here used Keras's default "
                       "start (summary_input_gain 1). two_lstms_first_recipe is the model shipped before the second "
@@ -292,10 +296,10 @@ def command_breakdown(args) -> None:
 def command_second_race(args) -> None:
     """The second race on every validation window: overall, by kind of next word, and the paired gap."""
     model, vocabulary, _, data, _ = _validation_data()
-    rival, _, rival_manifest = artifacts.load_artifact(RUNS / "ablation_one_lstm_matched_gain4")
+    rival, _, rival_manifest = artifacts.load_artifact(RUNS / f"ablation_{RIVAL}")
     groups = token_type_groups(data.validation_y, vocabulary, FREQUENT_WORDS)
     scores, result_models = {}, {}
-    for name, scored in (("two_lstms", model), ("one_lstm_matched_gain4", rival)):
+    for name, scored in ((SHIPPED, model), (RIVAL, rival)):
         started = time.perf_counter()
         scores[name] = score_targets(scored, data.validation_x, data.validation_y)
         result_models[name] = _scored(scores[name], groups)
@@ -311,8 +315,7 @@ def command_second_race(args) -> None:
         "machine": _machine(),
         "models": result_models,
         # > 0: the two-LSTM model has the lower loss
-        "paired_difference": dataclasses.asdict(paired_difference(scores["two_lstms"],
-                                                                  scores["one_lstm_matched_gain4"])),
+        "paired_difference": dataclasses.asdict(paired_difference(scores[SHIPPED], scores[RIVAL])),
     }
     _write("second_race", result)
 
@@ -379,7 +382,7 @@ def rerun_overall(model, rival, rival_manifest: dict, data) -> dict:
     shipped = score_targets(model, data.validation_x, data.validation_y)
     rerun = score_targets(rival, data.validation_x, data.validation_y)
     return {"this_run": rerun.evaluation().to_dict(),
-            "second_race": race["models"]["one_lstm_matched_gain4"]["overall"],
+            "second_race": race["models"][RIVAL]["overall"],
             "history": [{key: epoch[key] for key in ("epoch", "val_perplexity", "seconds")}
                         for epoch in rival_manifest["history"]],
             "best_epoch": rival_manifest["metrics"]["best_epoch"],
@@ -395,7 +398,7 @@ def command_second_race_context(args) -> None:
     model, vocabulary, ids, data, training = _validation_data()
     if args.every < 1:
         raise ValueError(f"--every must be a positive whole number, got {args.every}.")
-    folder = Path(args.rival) if args.rival else RUNS / "ablation_one_lstm_matched_gain4"
+    folder = Path(args.rival) if args.rival else RUNS / f"ablation_{RIVAL}"
     rival, _, rival_manifest = artifacts.load_artifact(folder)
     _, trigram = fit_baselines(ids, len(vocabulary), training.validation_fraction)
     sample_x, sample_y = strided_sample(data.validation_x, data.validation_y, len(data.validation_y) // args.every)
@@ -404,7 +407,7 @@ def command_second_race_context(args) -> None:
     rival_sha = rival_manifest["files"]["weights"]["sha256"]
     recorded_sha = load_experiment("second_race")["rival_weights_sha256"]  # the rival the race scored
     started = time.perf_counter()
-    scored = context_scores({"two_lstms": model, "one_lstm_matched_gain4": rival, "kneser_ney_trigram": trigram},
+    scored = context_scores({SHIPPED: model, RIVAL: rival, TRIGRAM: trigram},
                             sample_x, sample_y)
     for name, value in scored["models"].items():
         print(f"{name}: " + "  ".join(f"{k}: {v['perplexity']:.1f}" for k, v in value["by_context_length"].items()),
@@ -551,7 +554,7 @@ def main() -> int:
                                 help="take every N-th validation window (13 or more: no two share a word)")
     context_parser.add_argument("--limit", type=int, default=0, help="score only the first N windows of the sample")
     context_parser.add_argument("--rival",
-                                help="the rival's run folder (default: runs/ablation_one_lstm_matched_gain4)")
+                                help=f"the rival's run folder (default: runs/ablation_{RIVAL})")
     context_parser.add_argument("--threads", type=int, default=0)
     context_parser.set_defaults(run=command_second_race_context)
     start_parser = commands.add_parser("start", help="the two-LSTM model's first steps, usual start vs gain")

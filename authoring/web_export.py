@@ -13,7 +13,7 @@ committed. It writes, into one folder:
     textgen-engine.js    the engine as a classic <script> (written from the ES module by
                          classic_script), for the same reason
 
-Why float16 (measured by tests/test_web_export.py and README): the float32 weights are about
+Why float16 (measured by tests/library/test_web_export.py and README): the float32 weights are about
 4.9 MB and gzip barely shrinks them (random mantissas), over the 3 MB budget; float16 halves
 them, and its rounding moves the next-word probabilities by at most a few 1e-4.
 """

@@ -1,17 +1,16 @@
-"""The book: clean build time (every chapter executed), cached rebuild time, each chapter's
-execution time, and the full test command's time.
+"""The book: clean build time (every chapter executed), cached rebuild time and each chapter's
+execution time. (The test command's time: bench/test_run.py.)
 
-    .venv/bin/python bench/book_build.py                  # the whole book and test suite: long
-    .venv/bin/python bench/book_build.py --toc /tmp/one/_toc.yml --no-tests --results /tmp/r.json
+    .venv/bin/python bench/book_build.py                  # the whole book: minutes
+    .venv/bin/python bench/book_build.py --toc /tmp/one/_toc.yml --results /tmp/r.json
                                                            # try it on one chapter, results elsewhere
     .venv/bin/python bench/book_build.py --quick          # a one-page book: checks the script (seconds)
 
 Runs the book build the README uses (jupyter-book build . -W -n --keep-going) into a fresh
 output folder (nothing of ./_build is touched), then the same command again (the cached
 rebuild: unchanged chapters come from the execution cache), and reads each chapter's
-execution time from that cache. Then times the test command (python3 tasks.py test).
-Run it on an otherwise idle machine: these are minutes of both cores.
-Writes book_* keys, chapter_execution_s and test_command_s to bench/results.json.
+execution time from that cache. Run it on an otherwise idle machine: these are minutes of both cores.
+Writes book_* keys and chapter_execution_s to bench/results.json.
 """
 
 from __future__ import annotations
@@ -75,17 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--toc", type=Path, help="another table of contents (e.g. one chapter, to try the script)")
     parser.add_argument("--output", type=Path, help="build folder (default: a new temporary folder, deleted after)")
-    parser.add_argument("--test-command", default="python3 tasks.py test",
-                        help="the command to time (default: python3 tasks.py test)")
-    parser.add_argument("--no-tests", action="store_true", help="skip timing the test command")
     measure.add_common_arguments(parser)
     args = parser.parse_args(argv)
-    if args.quick:  # a one-page book with nothing to execute, and a test command that does nothing
-        if args.toc is None:
-            args.toc = Path(tempfile.mkdtemp(prefix="textgen-book-bench-toc-")) / "_toc.yml"
-            args.toc.write_text(QUICK_TOC, encoding="utf-8")
-        args.test_command = shlex.join([sys.executable, "-c",
-                                        "import time; time.sleep(0.2); print('quick: no tests run')"])
+    if args.quick and args.toc is None:  # a one-page book with nothing to execute
+        args.toc = Path(tempfile.mkdtemp(prefix="textgen-book-bench-toc-")) / "_toc.yml"
+        args.toc.write_text(QUICK_TOC, encoding="utf-8")
     clock = measure.RunClock()
     output = args.output or Path(tempfile.mkdtemp(prefix="textgen-book-bench-"))
     shutil.rmtree(output, ignore_errors=True)
@@ -98,23 +91,16 @@ def main(argv: list[str] | None = None) -> int:
     cached_s, cached_code = timed(command, logs / "cached.log")
     print(f"cached rebuild {cached_s:.0f} s (exit code {cached_code})", flush=True)
     chapters = chapter_times(output)
-    test_s = test_code = None
-    if not args.no_tests:
-        print(f"$ {args.test_command}", flush=True)
-        test_s, test_code = timed(shlex.split(args.test_command), logs / "tests.log")
-        print(f"test command {test_s:.0f} s (exit code {test_code})", flush=True)
     details = {
         "build_command": shlex.join([".venv/bin/jupyter-book", *command[1:6]])
         + (f" --toc {args.toc}" if args.toc else ""),
         "toc": str(args.toc) if args.toc else "_toc.yml",
         "clean_exit_code": clean_code, "cached_exit_code": cached_code,
         "clean_warnings": warnings_in(logs / "clean.log"), "cached_warnings": warnings_in(logs / "cached.log"),
-        "test_command": None if args.no_tests else args.test_command, "test_exit_code": test_code,
         "targets_s": TARGETS, "logs": str(logs),
     }
     values = {"book_clean_build_s": round(clean_s, 1), "book_cached_build_s": round(cached_s, 1),
-              "chapter_execution_s": chapters, "test_command_s": None if test_s is None else round(test_s, 1),
-              "book_build_details": details}
+              "chapter_execution_s": chapters, "book_build_details": details}
     data = measure.update_results("book_build", values, clock, measure.results_path(args),
                                   measure.script_command(__file__, argv), quick=args.quick)
     if args.output is None:
@@ -124,11 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = [["clean build (every chapter executed)", clean_s, TARGETS["book_clean_build_s"], clean_code],
             ["cached rebuild", cached_s, TARGETS["book_cached_build_s"], cached_code]]
     rows += [[f"  chapter {name}", seconds, TARGETS["chapter_execution_s"], ""] for name, seconds in chapters.items()]
-    if test_s is not None:
-        rows.append([f"tests: {args.test_command}", test_s, "", test_code])
     print(measure.format_table(["step", "seconds", "target", "exit code"], rows))
     print(f"written to {measure.results_path(args)}" + (" (--quick: the figures mean nothing)" if args.quick else ""))
-    failed = [code for code in (clean_code, cached_code, test_code) if code]
+    failed = [code for code in (clean_code, cached_code) if code]
     return 1 if failed else 0
 
 

@@ -45,12 +45,12 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "quality": ("validation_perplexity", "validation_accuracy", "validation_top5_accuracy", "validation_windows",
                 "quality_notes"),
     "browser_speed": ("browser_generate_words_per_s", "browser_first_prediction_ms", "browser_speed_details"),
-    "book_build": ("book_clean_build_s", "book_cached_build_s", "chapter_execution_s", "test_command_s",
-                   "book_build_details", "test_fast_s"),
+    "book_build": ("book_clean_build_s", "book_cached_build_s", "chapter_execution_s", "book_build_details"),
+    "test_run": ("test_command_s", "test_fast_s", "test_run_details"),
 }
 # Sections whose figures are timings (a busy machine changes them); quality's scores do not depend on load.
 TIMED_SECTIONS = ("training_throughput", "training_profile", "training_epoch", "chapter_training", "generation_speed",
-                  "browser_speed", "book_build")
+                  "browser_speed", "book_build", "test_run")
 REQUIRED_SUBKEYS = {
     "train_samples_per_s": ("keras_torch", "plain_torch", "keras_jax"),
     "generate_words_per_s": ("keras", "torch_twin"),

@@ -20,7 +20,7 @@ import time
 
 import measure
 
-SCRIPTS = ("training_throughput", "training_profile", "generation_speed", "quality", "book_build")
+SCRIPTS = ("training_throughput", "training_profile", "generation_speed", "quality", "book_build", "test_run")
 
 
 def main() -> int:

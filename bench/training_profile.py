@@ -22,7 +22,7 @@ At the shipped batch size (512), on the same windows as bench/training_throughpu
                            uses it on CUDA): textgen_course/fused_lstm.py, which train() now uses
    and what Keras does with steps_per_execution > 1.
 The unbind patch is an experiment to locate the cost; the fused kernel is what the course ships
-(textgen_course/fused_lstm.py, tested against Keras's loop in tests/test_fused_lstm.py).
+(textgen_course/fused_lstm.py, tested against Keras's loop in tests/library/test_fused_lstm.py).
 Writes train_profile to bench/results.json.
 """
 

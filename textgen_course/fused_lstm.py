@@ -18,7 +18,7 @@ What stays the same. The layer class, its config (`use_cudnn` included), the wei
 and the saved files: nothing here touches a layer; only the backend function the layer calls is
 swapped while the switch is on. The kernel reads Keras's weights through the mapping Keras's
 cuDNN path uses (transposes only, Keras's bias as `bias_ih`, zeros as `bias_hh`; both use the gate
-order i, f, c, o), so it computes the same LSTM: tests/test_fused_lstm.py checks outputs and the
+order i, f, c, o), so it computes the same LSTM: tests/library/test_fused_lstm.py checks outputs and the
 gradients of the inputs and of every weight against Keras's own step loop to 1e-5 on the shipped
 model and on the one-LSTM model. Everything the kernel cannot do goes to Keras's own function
 unchanged: a mask, activations other than tanh and sigmoid, no bias, `unroll=True`, a dtype other
@@ -46,7 +46,7 @@ How the course would propose it upstream. A pull request to keras-team/keras cha
 `cudnn_ok` holds apart from the device check, on any device torch has an LSTM kernel for, with
 the CPU tests of keras/src/layers/rnn/lstm_test.py run on both paths and this module's gradient
 comparison as the new test. Until then the course relies on private names that may change in any
-Keras release: `KERAS_VERSIONS_CHECKED` below, and tests/test_fused_lstm.py checks their signatures.
+Keras release: `KERAS_VERSIONS_CHECKED` below, and tests/library/test_fused_lstm.py checks their signatures.
 """
 
 from __future__ import annotations

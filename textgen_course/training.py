@@ -104,7 +104,7 @@ def next_word_loss(targets, probabilities):
     4,818 columns of every row; this one touches one column per row, and the gradient reaches
     the softmax as a single nonzero per row. On the CPU that was most of what still kept Keras
     behind a plain PyTorch loop (bench/training_throughput.py; book/performance.ipynb), and
-    tests/test_training.py checks that values and gradients agree with Keras's loss. Upstream,
+    tests/book/test_training.py checks that values and gradients agree with Keras's loss. Upstream,
     Keras's backends could do the same when the row sums are already 1 (after a softmax); the
     course would propose it with that test and the benchmark's figures.
     """

@@ -1,6 +1,6 @@
 """A small Sphinx extension for this book: pages that pass axe-core and fit their column.
 
-Accessibility (issue 15, part 6; checked by tests/test_accessibility.py):
+Accessibility (issue 15, part 6; checked by tests/book/test_accessibility.py):
 
 - myst-nb's "Show code cell source" toggle is a ``<summary aria-label="Toggle hidden content">``:
   a screen reader announces a name that differs from the words on the screen (axe rule
@@ -12,7 +12,7 @@ Accessibility (issue 15, part 6; checked by tests/test_accessibility.py):
   what it shows and announces its shortcut with aria-keyshortcuts; the colour mode icons are
   decorative.
 
-Layout (issue 15, part 8; checked by tests/test_layout.py): ``book/web/course.css`` makes text
+Layout (issue 15, part 8; checked by tests/book/test_layout.py): ``book/web/course.css`` makes text
 outputs wrap at the column, keeps listings of library code readable and fixes colours that
 fail the contrast rule. The rows of a printed table wider than the column must not wrap (its
 columns would no longer line up): such an output gets the class ``course-table-<n>`` here, for

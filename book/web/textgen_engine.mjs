@@ -14,7 +14,7 @@
 // current browser and in Node), the matrix products and the gates run in float32, as NumPy's
 // do; without it, the same steps run as plain JavaScript, adding up in float64. The softmax is
 // float64. Either way the probabilities agree with NumPy's to about 1e-6
-// (tests/js/parity.test.mjs holds them to 1e-5, and checks both ways).
+// (tests/library/js/parity.test.mjs holds them to 1e-5, and checks both ways).
 // This file is an ES module; the book loads a classic-script copy of it (web_export.classic_script).
 //
 // Speed (issue 14 asks for at least 1,000 greedy words per second in the page). The model starts

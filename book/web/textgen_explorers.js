@@ -5,7 +5,12 @@
 // script loads the engine and the model once (classic scripts from ../textgen-web/, which
 // also work from file://), adds labelled controls above the saved view, and recomputes the
 // view in the page with textgen_engine.mjs. The Python explorers (textgen_course/explorers/)
-// are the tested reference: each function below names the Python function it mirrors.
+// are the tested reference. An explorer has one name: the Python function try_the_model gives
+// the kind "try_the_model", mounted here by mountTryTheModel. Each mount function names the
+// Python functions it mirrors. Styles: textgen_explorers.css (a style attribute here only
+// carries a number computed from the data: a bar's width, a unit's colour).
+// Shareable settings: every explorer writes its controls' values into the page's address
+// (#textgen-<kind>=<JSON>) and reads them back when the page opens (see "links" below).
 (function () {
   "use strict";
   const script = document.currentScript;
@@ -45,11 +50,12 @@
   }
   globalThis.textgenLoadModel = loadModel; // bench/browser_speed.py uses it
 
-  // ------------------------------------------------------------ small helpers
+  // ------------------------------------------------------------ small helpers, shared
   const escape = (text) => String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" })[c]);
   const fixed = (x, digits) => x.toFixed(digits);
   const percent = (x) => (x * 100).toFixed(1) + "%";
   const round = (x, digits) => Number(x.toFixed(digits)); // Python's round(x, digits), as shown
+  const bar = (kind, width) => `<div class='textgen-bar textgen-bar-${kind}' style='width:${width.toFixed(0)}px'></div>`;
 
   function element(tag, attributes = {}, text = "") {
     const node = document.createElement(tag);
@@ -59,23 +65,29 @@
   }
 
   // A labelled control with a message line beside it (role=status, read out when it changes).
-  function control(panel, label, input) {
+  // key: the control's name in the page's address (links); null keeps it out of links.
+  function control(panel, label, input, key = null) {
     const id = `textgen-control-${++counter}`;
     input.id = id;
     const row = element("div", { class: "textgen-control" });
     const message = element("span", { class: "textgen-message", role: "status", "aria-live": "polite" });
     row.append(element("label", { for: id }, label), input, message);
     panel.appendChild(row);
-    input.message = (text) => {
+    input.message = (text) => { // a problem: the control is marked invalid
       message.textContent = text || "";
       input.setAttribute("aria-invalid", text ? "true" : "false");
     };
+    input.note = (text) => { // information only (what was cut, what is read as <unk>)
+      message.textContent = text || "";
+      input.setAttribute("aria-invalid", "false");
+    };
+    if (key) panel.linked[key] = input;
     return input;
   }
-  const textBox = (panel, label, value) => control(panel, label, element("input", { type: "text", value, size: "60" }));
-  const numberBox = (panel, label, value, step = "0.01") => control(panel, label, element("input", { type: "number", value: String(value), step }));
-  function slider(panel, label, value, min, max) {
-    const input = control(panel, label, element("input", { type: "range", min: String(min), max: String(max), step: "1", value: String(value) }));
+  const textBox = (panel, label, value, key) => control(panel, label, element("input", { type: "text", value, size: "60" }), key);
+  const numberBox = (panel, label, value, step, key) => control(panel, label, element("input", { type: "number", value: String(value), step }), key);
+  function slider(panel, label, value, min, max, key) {
+    const input = control(panel, label, element("input", { type: "range", min: String(min), max: String(max), step: "1", value: String(value) }), key);
     const shown = element("output", { for: input.id }, String(value));
     input.after(shown);
     input.addEventListener("input", () => (shown.textContent = input.value));
@@ -83,11 +95,11 @@
     input.show = () => (shown.textContent = input.value);
     return input;
   }
-  function menu(panel, label, options, value) {
+  function menu(panel, label, options, value, key) {
     const select = element("select");
     for (const option of options) select.appendChild(element("option", { value: option }, option));
     select.value = value;
-    return control(panel, label, select);
+    return control(panel, label, select, key);
   }
   function whole(input, low, high, name) {
     // a whole number in [low, high], or null with a message beside the control
@@ -119,29 +131,94 @@
     return { tokens, unknown };
   }
 
-  // Runs `step` for each of n items in slices of ~25 ms, so a long generation keeps the page
-  // responsive; a newer run of the same explorer cancels an older one.
-  function chunked(owner, iterator, onItem, onDone) {
+  // Runs onItem for each item of an iterator in slices of ~25 ms, so long work keeps the page
+  // responsive; onSlice after each slice; a newer run of the same explorer cancels an older one.
+  function chunked(owner, iterator, onItem, onDone, onSlice = null) {
     const run = (owner.run = (owner.run || 0) + 1);
     function slice() {
       if (owner.run !== run) return;
       const until = performance.now() + 25;
       while (performance.now() < until) {
         const next = iterator.next();
-        if (next.done) return onDone();
+        if (next.done) return onDone(next.value);
         onItem(next.value);
       }
+      if (onSlice) onSlice();
       setTimeout(slice, 0);
     }
     slice();
   }
 
-  // ------------------------------------------------------------ chapter 1: text_to_ids.py
+  // ------------------------------------------------------------ links: settings in the page's address
+  // #textgen-<kind>=<the controls' values as JSON, URI-encoded>, several joined by "&". Read once
+  // when an explorer mounts, written on every change. A value only ever becomes a control's
+  // value (never HTML); anything malformed is ignored, with a note above the explorer.
+  const LINK_TEXT_CAP = 20000; // characters of one value (the trainer's text); a longer one stays out of links
+
+  function linkParts() {
+    return location.hash.replace(/^#/, "").split("&").filter(Boolean);
+  }
+
+  function readLink(name) {
+    // {values} from the address, or {values: null, problem} when it holds something unusable
+    const part = linkParts().find((item) => item.startsWith(`${name}=`));
+    if (!part) return { values: null, problem: null };
+    let values;
+    try {
+      values = JSON.parse(decodeURIComponent(part.slice(name.length + 1)));
+    } catch (error) {
+      return { values: null, problem: "its settings in the link are not readable" };
+    }
+    if (!values || typeof values !== "object" || Array.isArray(values)) return { values: null, problem: "its settings in the link are not a list of settings" };
+    for (const value of Object.values(values)) {
+      const plain = typeof value === "number" || typeof value === "boolean" || (typeof value === "string" && value.length <= LINK_TEXT_CAP);
+      if (!plain) return { values: null, problem: "a setting in the link is not a short number or text" };
+    }
+    return { values, problem: null };
+  }
+
+  function applyLink(name, panel, root) {
+    // Sets the controls named in the link; unknown names and impossible menu choices are ignored.
+    const { values, problem } = readLink(name);
+    const ignored = [];
+    if (values) {
+      for (const [key, value] of Object.entries(values)) {
+        const input = panel.linked[key];
+        if (!input) { ignored.push(key); continue; }
+        if (input.tagName === "SELECT" && !Array.from(input.options).some((option) => option.value === String(value))) { ignored.push(key); continue; }
+        input.value = String(value);
+        if (input.show) input.show();
+      }
+    }
+    const why = problem || (ignored.length ? `the link names settings this explorer does not have (${ignored.length})` : null);
+    if (why) root.insertBefore(element("p", { class: "textgen-note", role: "status" }, `The link was partly ignored: ${why}.`), panel);
+  }
+
+  function writeLink(name, panel) {
+    // The controls' values into the address (history.replaceState: no new history entry).
+    const values = {};
+    let left = null;
+    for (const [key, input] of Object.entries(panel.linked)) {
+      if (input.value.length > LINK_TEXT_CAP) left = key;
+      else values[key] = input.type === "number" || input.type === "range" ? Number(input.value) : input.value;
+    }
+    const parts = linkParts().filter((item) => !item.startsWith(`${name}=`));
+    parts.push(`${name}=${encodeURIComponent(JSON.stringify(values))}`);
+    try {
+      history.replaceState(history.state, "", `#${parts.join("&")}`);
+    } catch (error) {
+      return; // a page that may not change its address: links keep the usual settings
+    }
+    if (panel.linkNote) panel.linkNote.textContent = left ? `The ${left} is longer than ${LINK_TEXT_CAP.toLocaleString("en-US")} characters: a link to this page keeps the other settings, not it.` : "";
+  }
+
+  // ------------------------------------------------------------ chapter 1: explorers/text_to_ids.py
   function chip(top, bottom, kind) {
     return `<span class="textgen-chip textgen-${kind}">${escape(top)}<br><small>${escape(bottom)}</small></span>`;
   }
-  function mountTextToIds(model, root, settings, panel, view) {
-    const box = textBox(panel, "Text:", settings.text);
+  function mountTextExplorer(model, root, settings, panel, view) {
+    // text_explorer: describe_text, report_html
+    const box = textBox(panel, "Text:", settings.text, "text");
     const length = settings.sequence_length;
     function update() {
       const tokens = E.tokenize(model, box.value); // describe_text
@@ -153,15 +230,15 @@
       box.message(!tokens.length ? "No tokens: the model would read only padding." : dropped ? `Only the last ${length} of its ${tokens.length} tokens are read.` : "");
       view.innerHTML =
         `<div><b>${tokens.length} tokens and their ids</b><br>${tokens.map((t, i) => chip(t, String(ids[i]), kind(ids[i]))).join("") || "<i>no tokens</i>"}</div>` +
-        `<div style='margin-top:6px'><b>Unknown words</b> (id ${E.UNKNOWN_ID}): ${unknown.map(escape).join(", ") || "none"}</div>` +
-        `<div style='margin-top:6px'><b>The ${length} ids the model reads</b>${dropped ? ` (${dropped} earlier token(s) do not fit)` : ""}<br>` +
+        `<div class='textgen-gap'><b>Unknown words</b> (id ${E.UNKNOWN_ID}): ${unknown.map(escape).join(", ") || "none"}</div>` +
+        `<div class='textgen-gap'><b>The ${length} ids the model reads</b>${dropped ? ` (${dropped} earlier token(s) do not fit)` : ""}<br>` +
         `${window.map((id) => chip(model.words[id], String(id), kind(id))).join("")}</div>`;
     }
     box.addEventListener("input", update);
     return update;
   }
 
-  // ------------------------------------------------------------ chapter 2: embedding.py
+  // ------------------------------------------------------------ chapter 2: explorers/embedding.py
   function unitRows(model) {
     if (model.unitEmbedding) return model.unitEmbedding;
     const dim = model.config.embedding_dim;
@@ -174,14 +251,15 @@
     }
     return (model.unitEmbedding = unit);
   }
-  function mountEmbedding(model, root, settings, panel, view) {
+  function mountNeighbourExplorer(model, root, settings, panel, view) {
+    // neighbour_explorer: word_neighbours, neighbours_html
     const listId = `textgen-words-${++counter}`;
     const list = element("datalist", { id: listId });
     for (const word of settings.choices) list.appendChild(element("option", { value: word }));
     panel.appendChild(list);
-    const box = textBox(panel, "Word:", settings.word);
+    const box = textBox(panel, "Word:", settings.word, "word");
     box.setAttribute("list", listId);
-    const count = slider(panel, "Neighbours:", settings.count, 3, 30);
+    const count = slider(panel, "Neighbours:", settings.count, 3, 30, "count");
     function update() {
       const word = box.value.trim().toLowerCase(); // word_neighbours
       const known = model.index.has(word);
@@ -199,23 +277,23 @@
       similarities.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
       const rows = similarities.slice(0, Number(count.value)).map(([r, s]) => {
         const shown = round(s, 4);
-        return `<tr><td style='padding:1px 8px;font-family:monospace'>${escape(model.words[r])}</td>` +
-          `<td style='padding:1px 8px;text-align:right'>${fixed(shown, 3)}</td>` +
-          `<td><div style='background:#4a7fb0;height:10px;width:${(Math.max(0, shown) * 150).toFixed(0)}px'></div></td></tr>`;
+        return `<tr><td class='textgen-word'>${escape(model.words[r])}</td>` +
+          `<td class='textgen-number'>${fixed(shown, 3)}</td><td>${bar("blue", Math.max(0, shown) * 150)}</td></tr>`;
       }).join("");
       const heading = known ? `Nearest neighbours of <b>${escape(word)}</b> (id ${id})` :
         `<b>${escape(word) || "(empty)"}</b> is not in the vocabulary: the model reads it as <b>&lt;unk&gt;</b>. These are &lt;unk&gt;'s neighbours.`;
-      view.innerHTML = `<div>${heading}</div><table><tr><th style='text-align:left'>word</th><th>cosine</th><th></th></tr>${rows}</table>`;
+      view.innerHTML = `<div>${heading}</div><table><tr><th class='textgen-left'>word</th><th>cosine</th><th></th></tr>${rows}</table>`;
     }
     box.addEventListener("change", update);
     count.addEventListener("input", update);
     return update;
   }
 
-  // ------------------------------------------------------------ chapter 3: lstm_context.py
+  // ------------------------------------------------------------ chapter 3: explorers/lstm_context.py
   const GATES = ["input_gate", "forget_gate", "candidate", "output_gate"];
   const GATE_LABELS = { input_gate: "input gate i", forget_gate: "forget gate f", candidate: "candidate g", output_gate: "output gate o" };
   function colour(value, low, high) {
+    // lstm_context._colour
     if (low < 0) {
       const share = Math.min(1, Math.max(-1, value / high));
       return share < 0 ? `rgb(255,${Math.trunc(255 * (1 + share))},${Math.trunc(255 * (1 + share))})` :
@@ -225,15 +303,17 @@
     return `rgb(${Math.trunc(255 - 200 * share)},${Math.trunc(255 - 140 * share)},${Math.trunc(255 - 60 * share)})`;
   }
   function strip(values, low, high) {
+    // lstm_context._strip: one coloured cell per unit
     let cells = "";
-    values.forEach((v, u) => (cells += `<span class='tc-unit' title='unit ${u}: ${fixed(v, 2)}' style='background:${colour(v, low, high)}'></span>`));
-    return `<span style='white-space:nowrap;line-height:0'>${cells}</span>`;
+    values.forEach((v, u) => (cells += `<span class='textgen-unit' title='unit ${u}: ${fixed(v, 2)}' style='background:${colour(v, low, high)}'></span>`));
+    return `<span class='textgen-strip'>${cells}</span>`;
   }
   const signed = (x) => (x >= 0 ? "+" : "") + fixed(x, 2);
-  function mountLstmContext(model, root, settings, panel, view) {
+  function mountGateExplorer(model, root, settings, panel, view) {
+    // gate_explorer: trace_sentence, gate_step, step_html
     const length = model.config.sequence_length;
-    const box = textBox(panel, "Sentence:", settings.text);
-    const step = slider(panel, "Step:", settings.step, 1, length);
+    const box = textBox(panel, "Sentence:", settings.text, "text");
+    const step = slider(panel, "Step:", settings.step, 1, length, "step");
     let sentence = null;
     function retrace() {
       const read = readText(model, box, { needWords: false }); // trace_sentence
@@ -258,20 +338,20 @@
       const gates = Object.fromEntries(GATES.map((name) => [name, row(name, t)]));
       const means = Object.fromEntries(GATES.map((name) => [name, gates[name].reduce((a, b) => a + b, 0) / units]));
       const kept = gates.forget_gate.filter((f) => f >= 0.5).length / units;
-      const words = sentence.tokens.map((token, i) => `<span style='padding:1px 4px;border-radius:3px;${i === t ? "background:#ffd27f;font-weight:bold" : i > t ? "color:#555" : ""}'>${escape(token)}</span>`).join(" ");
-      const ranges = { input_gate: [0, 1], forget_gate: [0, 1], candidate: [-1, 1], output_gate: [0, 1] };
-      let strips = GATES.map((name) => `<tr><td style='padding:0 8px 0 0'>${GATE_LABELS[name]}</td><td style='padding:0 8px;text-align:right'>${fixed(means[name], 2)}</td><td>${strip(gates[name], ...ranges[name])}</td></tr>`).join("");
+      const words = sentence.tokens.map((token, i) => `<span class='textgen-token${i === t ? " textgen-current" : i > t ? " textgen-later" : ""}'>${escape(token)}</span>`).join(" ");
+      const ranges = { input_gate: [0, 1], forget_gate: [0, 1], candidate: [-1, 1], output_gate: [0, 1] }; // step_html
+      let strips = GATES.map((name) => `<tr><td class='textgen-label'>${GATE_LABELS[name]}</td><td class='textgen-number'>${fixed(means[name], 2)}</td><td>${strip(gates[name], ...ranges[name])}</td></tr>`).join("");
       for (const [label, change] of [["memory change c<sub>t</sub> − c<sub>t−1</sub>", cellChange], ["output change h<sub>t</sub> − h<sub>t−1</sub>", hiddenChange]]) {
         const scale = Math.max(Math.max(...change.map(Math.abs)), 1e-6);
-        strips += `<tr><td style='padding:0 8px 0 0'>${label}</td><td style='padding:0 8px;text-align:right'>±${fixed(scale, 2)}</td><td>${strip(change, -scale, scale)}</td></tr>`;
+        strips += `<tr><td class='textgen-label'>${label}</td><td class='textgen-number'>±${fixed(scale, 2)}</td><td>${strip(change, -scale, scale)}</td></tr>`;
       }
-      const header = ["unit", "i", "f", "g", "o", "c before", "c after", "h before", "h after"].map((h) => `<th style='padding:0 6px'>${h}</th>`).join("");
+      const header = ["unit", "i", "f", "g", "o", "c before", "c after", "h before", "h after"].map((h) => `<th class='textgen-cell'>${h}</th>`).join("");
       const rows = order.map((u) => "<tr>" + [u, fixed(gates.input_gate[u], 2), fixed(gates.forget_gate[u], 2), signed(gates.candidate[u]), fixed(gates.output_gate[u], 2),
-        signed(cellBefore[u]), signed(cell[u]), signed(hiddenBefore[u]), signed(hidden[u])].map((v) => `<td style='padding:0 6px;text-align:right'>${v}</td>`).join("") + "</tr>").join("");
-      const unknown = sentence.unknown.length ? `<div style='color:#8b1a1a'>Not in the vocabulary (read as &lt;unk&gt;): ${escape(sentence.unknown.join(", "))}</div>` : "";
-      view.innerHTML = `<style>.tc-unit{display:inline-block;width:3px;height:14px}</style><div style='margin-bottom:6px'>${words}</div>${unknown}` +
+        signed(cellBefore[u]), signed(cell[u]), signed(hiddenBefore[u]), signed(hidden[u])].map((v) => `<td class='textgen-number'>${v}</td>`).join("") + "</tr>").join("");
+      const unknown = sentence.unknown.length ? `<div class='textgen-warning'>Not in the vocabulary (read as &lt;unk&gt;): ${escape(sentence.unknown.join(", "))}</div>` : "";
+      view.innerHTML = `<div class='textgen-gap-below'>${words}</div>${unknown}` +
         `<div>Step ${t + 1} of ${length}: LSTM-1 reads <b>${escape(sentence.tokens[t])}</b>. ${(kept * 100).toFixed(0)}% of the ${units} units keep at least half of their memory (f ≥ 0.5).</div>` +
-        `<table style='margin:6px 0'><tr><th style='text-align:left'>each unit, left to right</th><th>mean</th><th></th></tr>${strips}</table>` +
+        `<table class='textgen-spaced'><tr><th class='textgen-left'>each unit, left to right</th><th>mean</th><th></th></tr>${strips}</table>` +
         `<div>The ${order.length} units whose output (their number in the context vector) changed most at this word, and the gates that did it:</div>` +
         `<table><tr>${header}</tr>${rows}</table>`;
     }
@@ -280,10 +360,11 @@
     return retrace;
   }
 
-  // ------------------------------------------------------------ chapter 4: lstm_summary.py
+  // ------------------------------------------------------------ chapter 4: explorers/lstm_summary.py
   const MOST_WORDS_TRACED = 60;
-  function mountLstmSummary(model, root, settings, panel, view) {
-    const box = textBox(panel, "Sentence:", settings.text);
+  function mountSummaryExplorer(model, root, settings, panel, view) {
+    // summary_explorer: summaries_as_words_are_added, growth_html
+    const box = textBox(panel, "Sentence:", settings.text, "text");
     const upto = slider(panel, "Words read:", 1, 1, 1);
     let growth = null;
     function regrow() {
@@ -317,30 +398,30 @@
       const scale = Math.max(Math.max(...growth.change), 1e-6);
       const bars = growth.words.map((word, i) => {
         const k = i + 1;
-        return `<tr style='${k === k0 ? "background:#ffd27f" : k > k0 ? "color:#555" : ""}'><td style='padding:0 6px;font-family:monospace'>${escape(word)}${growth.unknown.includes(word) ? " (&lt;unk&gt;)" : ""}</td>` +
-          `<td style='padding:0 6px;text-align:right'>${fixed(growth.change[i], 2)}</td><td><div style='background:#4a7fb0;height:10px;width:${(growth.change[i] / scale * 160).toFixed(0)}px'></div></td>` +
-          `<td style='padding:0 6px;font-size:90%'>${escape(growth.nextWords[k][0][0])}</td></tr>`;
+        return `<tr class='${k === k0 ? "textgen-current" : k > k0 ? "textgen-later" : ""}'><td class='textgen-word'>${escape(word)}${growth.unknown.includes(word) ? " (&lt;unk&gt;)" : ""}</td>` +
+          `<td class='textgen-number'>${fixed(growth.change[i], 2)}</td><td>${bar("blue", growth.change[i] / scale * 160)}</td>` +
+          `<td class='textgen-small'>${escape(growth.nextWords[k][0][0])}</td></tr>`;
       }).join("");
-      const choices = growth.nextWords[k0].map(([word, p]) => `<tr><td style='padding:0 6px;font-family:monospace'>${escape(word)}</td><td style='padding:0 6px;text-align:right'>${fixed(p, 3)}</td>` +
-        `<td><div style='background:#e39b3b;height:10px;width:${(p * 300).toFixed(0)}px'></div></td></tr>`).join("");
+      const choices = growth.nextWords[k0].map(([word, p]) => `<tr><td class='textgen-word'>${escape(word)}</td><td class='textgen-number'>${fixed(p, 3)}</td>` +
+        `<td>${bar("orange", p * 300)}</td></tr>`).join("");
       const read = E.detokenize(model, growth.words.slice(0, k0).slice(-model.config.sequence_length));
-      view.innerHTML = `<table><tr><th style='text-align:left'>word added</th><th>summary moved</th><th></th><th style='text-align:left'>likeliest next</th></tr>${bars}</table>` +
-        `<div style='margin-top:8px'>After <b>${escape(read)}</b>, the model's most likely next words:</div><table>${choices}</table>`;
+      view.innerHTML = `<table><tr><th class='textgen-left'>word added</th><th>summary moved</th><th></th><th class='textgen-left'>likeliest next</th></tr>${bars}</table>` +
+        `<div class='textgen-gap-large'>After <b>${escape(read)}</b>, the model's most likely next words:</div><table>${choices}</table>`;
     }
     box.addEventListener("change", regrow);
     upto.addEventListener("input", redraw);
     return regrow;
   }
 
-  // ------------------------------------------------------------ sampling settings, shared
+  // ------------------------------------------------------------ sampling settings, shared (explorers/data_flow.py strategy_settings)
   function strategyControls(panel, settings, { withSeed = false, withLength = null } = {}) {
     const c = {};
-    c.strategy = menu(panel, "Strategy:", E.STRATEGIES, settings.strategy);
-    c.temperature = numberBox(panel, "Temperature:", settings.temperature, "0.1");
-    c.topK = numberBox(panel, "top-k:", settings.top_k, "1");
-    c.topP = numberBox(panel, "top-p:", settings.top_p);
-    if (withLength) c.length = numberBox(panel, "Words:", settings.num_words, "1");
-    if (withSeed) c.seed = numberBox(panel, "Random seed:", settings.seed, "1");
+    c.strategy = menu(panel, "Strategy:", E.STRATEGIES, settings.strategy, "strategy");
+    c.temperature = numberBox(panel, "Temperature:", settings.temperature, "0.1", "temperature");
+    c.topK = numberBox(panel, "top-k:", settings.top_k, "1", "top_k");
+    c.topP = numberBox(panel, "top-p:", settings.top_p, "0.01", "top_p");
+    if (withLength) c.length = numberBox(panel, "Words:", settings.num_words, "1", "num_words");
+    if (withSeed) c.seed = numberBox(panel, "Random seed:", settings.seed, "1", "seed");
     c.read = (model) => {
       // the settings tc.generate would take, or null (a message beside the wrong control)
       const strategy = c.strategy.value;
@@ -371,14 +452,16 @@
     return c;
   }
 
-  // ------------------------------------------------------------ chapter 5: softmax_head.py
+  // ------------------------------------------------------------ chapter 5: explorers/softmax_head.py
   function effectiveWords(p) {
+    // analysis.softmax_head.effective_number_of_words: exp of the entropy
     let entropy = 0;
     for (const q of p) if (q > 0) entropy -= q * Math.log(q);
     return Math.exp(entropy);
   }
-  function mountSoftmaxHead(model, root, settings, panel, view) {
-    const box = textBox(panel, "Context:", settings.context);
+  function mountSoftmaxExplorer(model, root, settings, panel, view) {
+    // softmax_explorer: distribution_view, distribution_html
+    const box = textBox(panel, "Context:", settings.context, "context");
     const c = strategyControls(panel, settings);
     let probabilities = null;
     function readContext() {
@@ -395,13 +478,13 @@
       const sampled = E.samplingDistribution(modelP, s.strategy, s.temperature, s.topK, s.topP);
       const order = E.topWords(model, modelP, settings.top).map(([w]) => model.index.get(w));
       const scale = Math.max(...order.map((i) => modelP[i]), ...order.map((i) => sampled[i]), 1e-9);
-      const rows = order.map((i) => `<tr><td style='padding:0 8px;font-family:monospace'>${escape(model.words[i])}</td><td style='text-align:right;padding:0 4px;color:#555'>${fixed(modelP[i], 3)}</td>` +
-        `<td><div style='background:#9a9a9a;height:8px;width:${(modelP[i] / scale * 260).toFixed(0)}px'></div><div style='background:#e07b24;height:8px;width:${(sampled[i] / scale * 260).toFixed(0)}px'></div></td>` +
-        `<td style='text-align:right;padding:0 4px'>${fixed(sampled[i], 3)}</td></tr>`).join("");
+      const rows = order.map((i) => `<tr><td class='textgen-word'>${escape(model.words[i])}</td><td class='textgen-number textgen-quiet'>${fixed(modelP[i], 3)}</td>` +
+        `<td>${bar("model", modelP[i] / scale * 260)}${bar("sampled", sampled[i] / scale * 260)}</td>` +
+        `<td class='textgen-number'>${fixed(sampled[i], 3)}</td></tr>`).join("");
       const kept = sampled.filter((q) => q > 0).length;
-      view.innerHTML = `<div>After <b>${escape(box.value)}</b> &hellip;</div><table><tr><th style='text-align:left'>next word</th><th>model</th>` +
-        `<th style='text-align:left'><span style='display:inline-block;width:0.8em;height:0.8em;background:#9a9a9a'></span> model <span style='display:inline-block;width:0.8em;height:0.8em;background:#e07b24'></span> sampled from</th><th>sampled</th></tr>${rows}</table>` +
-        `<div style='margin-top:6px'>Words the strategy can draw: <b>${kept.toLocaleString("en-US")}</b>. Effective number of choices (exp of the entropy): <b>${fixed(effectiveWords(sampled), 1)}</b> ` +
+      view.innerHTML = `<div>After <b>${escape(box.value)}</b> &hellip;</div><table><tr><th class='textgen-left'>next word</th><th>model</th>` +
+        `<th class='textgen-left'><span class='textgen-key textgen-bar-model'></span> model <span class='textgen-key textgen-bar-sampled'></span> sampled from</th><th>sampled</th></tr>${rows}</table>` +
+        `<div class='textgen-gap'>Words the strategy can draw: <b>${kept.toLocaleString("en-US")}</b>. Effective number of choices (exp of the entropy): <b>${fixed(effectiveWords(sampled), 1)}</b> ` +
         `(the model's own: ${fixed(effectiveWords(modelP), 1)}).</div>`;
     }
     box.addEventListener("change", readContext);
@@ -409,10 +492,11 @@
     return readContext;
   }
 
-  // ------------------------------------------------------------ chapter 6: data_flow.py
+  // ------------------------------------------------------------ chapter 6: explorers/data_flow.py
   const g = (x) => String(Number(x.toPrecision(6))); // Python's f"{x:g}" for the values used here
-  function mountDataFlow(model, root, settings, panel, view) {
-    const box = textBox(panel, "Seed text:", settings.seed_text);
+  function mountGenerationExplorer(model, root, settings, panel, view) {
+    // generation_explorer: generation_report, generation_html
+    const box = textBox(panel, "Seed text:", settings.seed_text, "seed_text");
     const c = strategyControls(panel, settings, { withSeed: true, withLength: 500 });
     function update() {
       const s = c.read(model);
@@ -424,15 +508,15 @@
       if (s.strategy === "top_k") parts.push(`top_k=${g(s.topK)}`);
       if (s.strategy === "top_p") parts.push(`top_p=${g(s.topP)}`);
       if (s.strategy !== "greedy") parts.push(`seed=${g(s.seed)}`);
-      const boxes = window.map((id) => `<span style='display:inline-block;border:1px solid #bbb;border-radius:3px;padding:0 4px;margin:1px;font-family:monospace;${id === E.PAD_ID ? "color:#555" : ""}'>${escape(model.words[id])}</span>`).join("");
-      const unknown = read.unknown.length ? `<div style='color:#7a4300'>Not in the vocabulary, read as &lt;unk&gt;: ${escape(read.unknown.join(", "))}</div>` : "";
+      const boxes = window.map((id) => `<span class='textgen-box${id === E.PAD_ID ? " textgen-quiet" : ""}'>${escape(model.words[id])}</span>`).join("");
+      const unknown = read.unknown.length ? `<div class='textgen-caution'>Not in the vocabulary, read as &lt;unk&gt;: ${escape(read.unknown.join(", "))}</div>` : "";
       const seedPart = E.detokenize(model, read.tokens);
       const words = [];
       const show = (done) => {
         const text = E.detokenize(model, read.tokens.concat(words));
         view.innerHTML = `<div>The first window the model reads (${window.length} ids):</div><div>${boxes}</div>${unknown}` +
-          `<div style='margin-top:8px;font-size:110%;line-height:1.5'><b>${escape(seedPart)}</b><span style='color:#184c7a'>${escape(text.slice(seedPart.length))}</span></div>` +
-          `<div style='color:#555;font-size:90%'>${escape(parts.join(", "))}${done ? "" : ` (writing: ${words.length} of ${s.numWords} words)`}</div>`;
+          `<div class='textgen-written'><b>${escape(seedPart)}</b><span class='textgen-new'>${escape(text.slice(seedPart.length))}</span></div>` +
+          `<div class='textgen-small textgen-quiet'>${escape(parts.join(", "))}${done ? "" : ` (writing: ${words.length} of ${s.numWords} words)`}</div>`;
       };
       const steps = E.generateSteps(model, box.value, { ...s, numWords: s.numWords });
       chunked(root, steps, (step) => words.push(step.word), () => show(true));
@@ -442,11 +526,12 @@
     return update;
   }
 
-  // ------------------------------------------------------------ chapter 7: why_two_lstms.py
-  function mountWhyTwoLstms(model, root, settings, panel, view) {
+  // ------------------------------------------------------------ chapter 7: explorers/why_two_lstms.py
+  function mountNextWordExplorer(model, root, settings, panel, view) {
+    // next_word_explorer: compare_next_words (the neural model), comparison_html
     const length = model.config.sequence_length;
-    const box = textBox(panel, "Context:", settings.context);
-    const wordsRead = slider(panel, "Words read:", settings.words_of_context, 1, length);
+    const box = textBox(panel, "Context:", settings.context, "context");
+    const wordsRead = slider(panel, "Words read:", settings.words_of_context, 1, length, "words_of_context");
     const name = settings.models[0];
     const others = settings.models.slice(1);
     function update() {
@@ -461,10 +546,10 @@
       const seen = window.filter((id) => id !== E.PAD_ID).map((id) => model.words[id]);
       let heading = `<div>The models read <b>${seen.length}</b> word(s): <code>${seen.map(escape).join(" ") || "(nothing)"}</code></div>`;
       if (read.unknown.length) heading += `<div>Not in the vocabulary, read as &lt;unk&gt;: ${read.unknown.map(escape).join(", ")}</div>`;
-      const rows = best.map(([word, p]) => `<tr><td style='padding:1px 8px;font-family:monospace'>${escape(word)}</td><td style='padding:1px 4px;text-align:right'>${percent(round(p, 6))}</td>` +
-        `<td><div style='background:#4a7fb0;height:10px;width:${(round(p, 6) * 200).toFixed(0)}px'></div></td></tr>`).join("");
+      const rows = best.map(([word, p]) => `<tr><td class='textgen-word'>${escape(word)}</td><td class='textgen-number'>${percent(round(p, 6))}</td>` +
+        `<td>${bar("blue", round(p, 6) * 200)}</td></tr>`).join("");
       const note = others.length ? `<div class='textgen-note'>In the page only the neural model runs: the ${others.map(escape).join(", ")} column needs the baseline's n-gram counts, which are too large to ship with the page. The saved view above (first context) shows it.</div>` : "";
-      view.innerHTML = `${heading}<table><tr><th colspan='3' style='text-align:left;padding:2px 8px'>${escape(name)}</th></tr>${rows}</table>${note}`;
+      view.innerHTML = `${heading}<table><tr><th colspan='3' class='textgen-left'>${escape(name)}</th></tr>${rows}</table>${note}`;
     }
     box.addEventListener("change", update);
     wordsRead.addEventListener("input", update);
@@ -472,8 +557,9 @@
   }
 
   // ------------------------------------------------------------ welcome page: explorers/welcome.py
-  function mountTryModel(model, root, settings, panel, view) {
-    const box = textBox(panel, "Seed text:", settings.seed_text);
+  function mountTryTheModel(model, root, settings, panel, view) {
+    // try_the_model: continuation_with_candidates, candidates_html
+    const box = textBox(panel, "Seed text:", settings.seed_text, "seed_text");
     const c = strategyControls(panel, settings, { withSeed: true, withLength: 500 });
     function update() {
       const s = c.read(model);
@@ -482,12 +568,12 @@
       const steps = [];
       const show = (done) => {
         const text = E.detokenize(model, read.tokens.concat(steps.map((step) => step.word)));
-        const rows = steps.map((step) => `<tr><td style='padding:0 8px;font-family:monospace'><b>${escape(step.word)}</b></td>` +
-          step.candidates.map(([w, p]) => `<td style='padding:0 6px;font-family:monospace'>${escape(w)} ${fixed(p, 3)}</td>`).join("") + "</tr>").join("");
+        const rows = steps.map((step) => `<tr><td class='textgen-word'><b>${escape(step.word)}</b></td>` +
+          step.candidates.map(([w, p]) => `<td class='textgen-word'>${escape(w)} ${fixed(p, 3)}</td>`).join("") + "</tr>").join("");
         const unknown = read.unknown.length ? `<div>Not in the vocabulary, read as &lt;unk&gt;: ${escape(read.unknown.join(", "))}</div>` : "";
-        view.innerHTML = `<div style='font-size:110%;margin:4px 0' class='textgen-text'>${escape(text)}</div>${unknown}` +
+        view.innerHTML = `<div class='textgen-text'>${escape(text)}</div>${unknown}` +
           (done ? "" : `<div role='status'>Writing: ${steps.length} of ${s.numWords} words…</div>`) +
-          `<table><tr><th>word written</th><th colspan='5' style='text-align:left'>the model's top 5 there (probability)</th></tr>${rows}</table>`;
+          `<table><tr><th>word written</th><th colspan='5' class='textgen-left'>the model's top 5 there (probability)</th></tr>${rows}</table>`;
       };
       const iterator = E.generateSteps(model, box.value, s);
       chunked(root, iterator, (step) => steps.push(step), () => show(true));
@@ -497,20 +583,233 @@
     return update;
   }
 
+  // ------------------------------------------------------------ learning chapter: explorers/learning.py
+  const PLOT = { width: 460, height: 220, left: 48, right: 12, top: 12, bottom: 36 }; // learning.PLOT
+  const COLOURS = { step: "#9db8d2", text: "#1f5f99", heldOut: "#b35900" }; // learning.COLOURS
+
+  function lossPlotSvg(stepLosses, passLosses, heldOutLosses, stepsPerPass, lossBefore, heldOutBefore, totalSteps) {
+    // learning.loss_plot_svg: every step's loss (thin), each pass's on the text and held out (dots).
+    // totalSteps: the x axis's end (the whole run's steps, so the plot does not rescale as it grows)
+    const p = PLOT;
+    const total = Math.max(totalSteps || stepLosses.length, 1);
+    const texts = [lossBefore, ...passLosses];
+    const held = heldOutBefore === null ? [] : [heldOutBefore, ...heldOutLosses];
+    const values = [...stepLosses, ...texts, ...held];
+    let low = Math.min(...values), high = Math.max(...values);
+    if (high - low < 1e-9) { low -= 0.5; high += 0.5; }
+    const x = (step) => p.left + (p.width - p.left - p.right) * step / total;
+    const y = (loss) => p.top + (p.height - p.top - p.bottom) * (high - loss) / (high - low);
+    const line = (points, colour, width, dots) => {
+      const path = points.map(([s, v]) => `${x(s).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
+      const marks = dots ? points.map(([s, v]) => `<circle cx='${x(s).toFixed(1)}' cy='${y(v).toFixed(1)}' r='3' fill='${colour}'/>`).join("") : "";
+      return `<polyline points='${path}' fill='none' stroke='${colour}' stroke-width='${width}'/>${marks}`;
+    };
+    const axisY = p.height - p.bottom;
+    const ticks = [low, (low + high) / 2, high].map((v) => `<text x='${p.left - 4}' y='${(y(v) + 4).toFixed(1)}' text-anchor='end' font-size='11'>${v.toFixed(2)}</text>`).join("");
+    const heldWords = held.length ? ` and on the held-out part from ${held[0].toFixed(2)} to ${held[held.length - 1].toFixed(2)}` : "";
+    const label = `Loss over ${stepLosses.length} steps: on the text from ${texts[0].toFixed(2)} to ${texts[texts.length - 1].toFixed(2)}${heldWords}.`;
+    return `<svg class='textgen-loss-plot' role='img' aria-label='${escape(label)}' viewBox='0 0 ${p.width} ${p.height}' width='${p.width}' height='${p.height}'>` +
+      `<line x1='${p.left}' y1='${axisY}' x2='${p.width - p.right}' y2='${axisY}' stroke='#555'/>` +
+      `<line x1='${p.left}' y1='${p.top}' x2='${p.left}' y2='${axisY}' stroke='#555'/>${ticks}` +
+      `<text x='${(p.width + p.left) / 2}' y='${axisY + 16}' text-anchor='middle' font-size='11'>step (0 to ${total})</text>` +
+      line(stepLosses.map((v, i) => [i + 1, v]), COLOURS.step, 1, false) +
+      line(texts.map((v, k) => [k * stepsPerPass, v]), COLOURS.text, 2, true) +
+      line(held.map((v, k) => [k * stepsPerPass, v]), COLOURS.heldOut, 2, true) +
+      `<text x='${p.left + 8}' y='${axisY + 30}' font-size='11'><tspan fill='${COLOURS.step}'>━ each step</tspan>  ` +
+      `<tspan fill='${COLOURS.text}'>● each pass, the text</tspan>  <tspan fill='${COLOURS.heldOut}'>● held out</tspan></text></svg>`;
+  }
+
+  function* fineTuneRun(model, text, learningRate, passes, seedText, seed) {
+    // fine_tuning.fine_tune_head, one small piece of work per `next()` (the page stays responsive).
+    // Yields {phase: "reading", done, of}, then {phase: "ready", ...} and each trainHead event;
+    // returns the finished run. readTrainingText's RangeError reaches the caller at the first next().
+    const length = model.config.sequence_length;
+    const reading = E.readTrainingText(model, text);
+    const split = E.splitWindows(reading.ids, length);
+    const total = split.train.windows.length + split.heldOut.windows.length;
+    const summarizeAll = function* (windows, offset) {
+      const steps = E.summarizeWindows(model, windows);
+      let next = steps.next();
+      while (!next.done) { yield { phase: "reading", done: offset + next.value, of: total }; next = steps.next(); }
+      return next.value;
+    };
+    const summaries = yield* summarizeAll(split.train.windows, 0);
+    const heldOut = { summaries: yield* summarizeAll(split.heldOut.windows, split.train.windows.length), targets: split.heldOut.targets };
+    const trainer = E.headTrainer(model, { learningRate });
+    const before = E.headLoss(trainer, summaries, split.train.targets);
+    const heldOutBefore = heldOut.targets.length ? E.headLoss(trainer, heldOut.summaries, heldOut.targets).loss : null;
+    const run = { reading, split, trainer, before, heldOutBefore, summaries, heldOut, seedText, seed, learningRate, passes,
+      stepsPerPass: Math.ceil(split.train.targets.length / trainer.batchSize), steps: [], passLosses: [], heldOutLosses: [] };
+    yield { phase: "ready", run };
+    for (const event of E.trainHead(trainer, summaries, split.train.targets, passes, heldOut)) {
+      if (event.loss !== undefined) run.steps.push(event.loss);
+      else { run.passLosses.push(event.passLoss); if (event.heldOutLoss !== null) run.heldOutLosses.push(event.heldOutLoss); }
+      yield { phase: "training", event, run };
+    }
+    return run;
+  }
+
+  function continuation(model, seedText, seed, head = null) {
+    // fine_tune_head's continuations: top-p 0.9, 20 words, the same random seed before and after
+    return E.generate(model, seedText, { numWords: 20, strategy: "top_p", topP: 0.9, seed, head, candidates: 0 }).text;
+  }
+
+  function mountFineTuneExplorer(model, root, settings, panel, view) {
+    // fine_tune_explorer: fine_tuning.fine_tune_head, fine_tuning_html; Stop and Reset are the page's own
+    const examples = settings.examples;
+    const example = menu(panel, "Example:", ["your own text", ...Object.keys(examples)],
+      Object.keys(examples).find((name) => examples[name] === settings.text) || "your own text", "example");
+    const box = control(panel, "Text:", element("textarea", { rows: "6", cols: "60" }), "text");
+    box.value = settings.text;
+    const rate = numberBox(panel, "Learning rate:", settings.learning_rate, "0.001", "learning_rate");
+    const passes = numberBox(panel, "Passes:", settings.passes, "1", "passes");
+    const seedBox = textBox(panel, "Seed text:", settings.seed_text, "seed_text");
+    const seedNumber = numberBox(panel, "Random seed:", settings.seed, "1", "seed");
+    const buttons = element("div", { class: "textgen-control textgen-buttons" });
+    const train = element("button", { type: "button" }, "Train");
+    const stop = element("button", { type: "button" }, "Stop");
+    const reset = element("button", { type: "button" }, "Reset");
+    const status = element("span", { class: "textgen-message", role: "status", "aria-live": "polite" });
+    buttons.append(train, stop, reset, status);
+    panel.appendChild(buttons);
+    let current = null; // the run being trained or shown, or null
+    let running = false;
+    const fine = (x) => String(Number(x.toPrecision(6))); // Python's f"{x:g}"
+
+    function readSettings() {
+      // the settings fine_tune_head takes, or null (a message beside the wrong control)
+      const number = (input) => (input.value.trim() === "" ? NaN : Number(input.value));
+      const problems = E.checkTrainingSettings(number(rate), number(passes));
+      rate.message(problems.learningRate);
+      passes.message(problems.passes);
+      const seed = whole(seedNumber, 0, 4294967295, "The random seed");
+      let reading;
+      try {
+        reading = E.readTrainingText(model, box.value);
+        box.note(reading.notes.join(" "));
+      } catch (error) {
+        box.message(error.message);
+        return null;
+      }
+      const seedText = seedBox.value.trim() || reading.ids.slice(0, 5).map((id) => model.words[id]).join(" ");
+      if (!E.tokenize(model, seedText).some((token) => !model.punctuation.has(token))) {
+        seedBox.message("The seed text has no words: give at least one word to continue, e.g. 'to be or not'.");
+        return null;
+      }
+      seedBox.message("");
+      if (problems.learningRate || problems.passes || seed === null) return null;
+      return { learningRate: Number(rate.value), passes: Number(passes.value), seedText, seed, reading };
+    }
+
+    function ready() {
+      // the view before training: what will be read, and the continuation before
+      const s = readSettings();
+      current = null;
+      if (!s) { view.innerHTML = "<div>Fix the input marked beside its box, then press Train.</div>"; return; }
+      const { train: trained, heldOut } = E.splitWindows(s.reading.ids, model.config.sequence_length);
+      view.innerHTML = `<div>Ready to train the dense layer on ${trained.windows.length} windows of the text` +
+        `${heldOut.windows.length ? `, ${heldOut.windows.length} held out` : " (too short to hold any out: fewer than 10 windows)"}: press Train.</div>` +
+        `<div class='textgen-gap'>The seed text continued now, top-p 0.9:</div><div><b>Before:</b> ${escape(continuation(model, s.seedText, s.seed))}</div>`;
+    }
+
+    function show(run, state) {
+      // fine_tuning_html, for a run in progress (state: a line saying where it is) or finished
+      const held = run.split.heldOut.windows.length;
+      const heldText = held ? `, ${held} held out` : " (too short to hold any out: fewer than 10 windows)";
+      const notes = run.reading.notes.map((note) => `<div class='textgen-note'>${escape(note)}</div>`).join("");
+      const plot = lossPlotSvg(run.steps, run.passLosses, run.heldOutLosses, run.stepsPerPass, run.before.loss, run.heldOutBefore,
+        run.stepsPerPass * run.passes);
+      let rest = `<div class='textgen-gap' role='status'>${escape(state)}</div>`;
+      if (run.rising) {
+        const rows = run.rising.map(([word, before, after]) => `<tr><td class='textgen-word'>${escape(word)}</td><td class='textgen-number'>${percentText(before)}</td>` +
+          `<td class='textgen-number'>${percentText(after)}</td></tr>`).join("");
+        rest += `<table><tr><th>word</th><th>mean probability before</th><th>after</th></tr>${rows}</table>` +
+          `<div>The seed text continued with the same random seed, top-p 0.9:</div>` +
+          `<div><b>Before:</b> ${escape(run.continuationBefore)}</div><div><b>After:</b> ${escape(run.continuationAfter)}</div>`;
+      }
+      view.innerHTML = `<div>Trained the dense layer on ${run.split.train.windows.length} windows of the text${heldText}: ${run.passes} pass(es) of ` +
+        `${run.stepsPerPass} step(s), learning rate ${fine(run.learningRate)}.</div>${notes}${plot}${rest}`;
+    }
+    const percentText = (x) => `${(x * 100).toFixed(2)}%`; // Python's f"{x:.2%}"
+
+    function finish(run, how) {
+      // after the last step, or Stop: the rising words and the continuation after
+      const after = E.headLoss(run.trainer, run.summaries, run.split.train.targets);
+      run.rising = E.risingWords(model, run.before.meanProbabilities, after.meanProbabilities, 10);
+      run.continuationBefore = continuation(model, run.seedText, run.seed);
+      run.continuationAfter = continuation(model, run.seedText, run.seed, run.trainer);
+      running = false;
+      show(run, how);
+      timings.fineTune.finished = performance.now();
+    }
+
+    train.addEventListener("click", () => {
+      if (running) { status.textContent = "Training is already running: press Stop first, or wait for it to finish."; return; }
+      const s = readSettings();
+      if (!s) { status.textContent = "Fix the input marked beside its box first."; return; }
+      status.textContent = "";
+      writeLink(root.dataset.textgenLinkName, panel);
+      running = true;
+      timings.fineTune = { started: performance.now(), steps: 0 };
+      const iterator = fineTuneRun(model, box.value, s.learningRate, s.passes, s.seedText, s.seed);
+      let run = null, reading = null;
+      chunked(root, iterator, (event) => {
+        if (event.phase === "reading") reading = event;
+        else {
+          run = current = event.run;
+          if (event.phase === "ready") timings.fineTune.summarized = performance.now();
+          if (event.event && event.event.loss !== undefined) timings.fineTune.steps += 1;
+          if (event.event && event.event.pass === 1 && event.event.passLoss !== undefined) timings.fineTune.firstPass = performance.now();
+        }
+      }, () => finish(run, `Done: ${run.steps.length} steps.`), () => {
+        if (run) show(run, `Training: pass ${Math.min(run.passLosses.length + 1, run.passes)} of ${run.passes}, step ${run.steps.length} of ${run.stepsPerPass * run.passes}…`);
+        else if (reading) view.innerHTML = `<div role='status'>Reading the text: ${reading.done} of ${reading.of} windows summarized (LSTM-2's summaries, computed once)…</div>`;
+      });
+    });
+    stop.addEventListener("click", () => {
+      if (!running) { status.textContent = "Nothing is training."; return; }
+      root.run = (root.run || 0) + 1; // cancels the slices (chunked)
+      if (current) finish(current, `Stopped after ${current.steps.length} of ${current.stepsPerPass * current.passes} steps.`);
+      else { running = false; ready(); }
+      status.textContent = "Stopped.";
+    });
+    reset.addEventListener("click", () => {
+      root.run = (root.run || 0) + 1;
+      running = false;
+      status.textContent = "Reset: the model is the shipped one again.";
+      ready();
+    });
+    example.addEventListener("change", () => {
+      if (examples[example.value]) box.value = examples[example.value];
+      if (!running) ready();
+    });
+    for (const input of [box, rate, passes, seedBox, seedNumber]) input.addEventListener("change", () => { if (!running) ready(); });
+    return ready;
+  }
+
+  // ------------------------------------------------------------ mounting
   const EXPLORERS = {
-    text_explorer: mountTextToIds, neighbour_explorer: mountEmbedding, gate_explorer: mountLstmContext, summary_explorer: mountLstmSummary,
-    softmax_explorer: mountSoftmaxHead, generation_explorer: mountDataFlow, next_word_explorer: mountWhyTwoLstms, try_the_model: mountTryModel,
+    text_explorer: mountTextExplorer, neighbour_explorer: mountNeighbourExplorer, gate_explorer: mountGateExplorer,
+    summary_explorer: mountSummaryExplorer, softmax_explorer: mountSoftmaxExplorer, generation_explorer: mountGenerationExplorer,
+    next_word_explorer: mountNextWordExplorer, try_the_model: mountTryTheModel, fine_tune_explorer: mountFineTuneExplorer,
   };
 
-  function mount(model, root) {
+  function mount(model, root, index) {
     const kind = root.dataset.textgenExplorer;
     const settings = JSON.parse(root.dataset.textgenSettings || "{}");
     const view = root.querySelector(".textgen-explorer-view");
     const panel = element("form", { class: "textgen-controls", "aria-label": "explorer controls" });
+    panel.linked = {}; // key -> control, for links (control)
     panel.addEventListener("submit", (event) => event.preventDefault());
     root.insertBefore(panel, view);
     view.setAttribute("aria-live", "polite");
+    const name = `textgen-${kind}${index ? `-${index + 1}` : ""}`; // its name in the page's address
+    root.dataset.textgenLinkName = name;
     const first = EXPLORERS[kind](model, root, settings, panel, view);
+    panel.linkNote = element("p", { class: "textgen-note" });
+    panel.appendChild(panel.linkNote);
+    applyLink(name, panel, root);
+    panel.addEventListener("change", () => writeLink(name, panel));
     first(); // the saved first view, recomputed here: from now on every view is the page's own
     root.dataset.textgenReady = "true";
   }
@@ -523,10 +822,14 @@
       root.prepend(status);
     }
     loadModel().then((model) => {
+      const seen = {};
       for (const root of roots) {
         root.querySelector(".textgen-loading").remove();
+        const kind = root.dataset.textgenExplorer;
+        seen[kind] = (seen[kind] || 0) + 1;
         try {
-          mount(model, root);
+          if (!EXPLORERS[kind]) throw new Error(`no explorer called ${kind} in this page's script`);
+          mount(model, root, seen[kind] - 1);
         } catch (error) {
           root.prepend(element("p", { class: "textgen-message" }, `This explorer could not start: ${error.message}`));
         }

@@ -7,12 +7,12 @@
 (function () {
   "use strict";
   function typeset(job) {
-    var element = job && job[2];
-    var mathjax = window.MathJax;
+    const element = job && job[2];
+    const mathjax = window.MathJax;
     if (!element || !mathjax || typeof mathjax.typesetPromise !== "function") {
       return; /* MathJax 3 has not started yet: it typesets the whole page when it does */
     }
-    var ready = mathjax.startup && mathjax.startup.promise ? mathjax.startup.promise : Promise.resolve();
+    const ready = mathjax.startup && mathjax.startup.promise ? mathjax.startup.promise : Promise.resolve();
     ready.then(function () { return mathjax.typesetPromise([element]); }).catch(function () {});
   }
   function withHub(mathjax) {
@@ -22,7 +22,7 @@
     }
     return mathjax;
   }
-  var current = withHub(window.MathJax);
+  let current = withHub(window.MathJax);
   Object.defineProperty(window, "MathJax", {
     configurable: true,
     enumerable: true,

@@ -1,6 +1,6 @@
 """Accessibility of the built book: axe-core on every page, in the light and the dark theme.
 
-axe-core (tests/web/axe.min.js, see tests/web/README.md) is injected through Selenium into each
+axe-core (tests/book/web/axe.min.js, see tests/book/web/README.md) is injected through Selenium into each
 page of the book served on localhost (the fixtures of test_book_in_browser.py build and serve
 it). A page passes with no critical and no serious violation. Besides axe:
 

@@ -68,7 +68,7 @@ def test_the_committed_results_file_matches_the_schema():
 
 def test_update_results_replaces_only_its_own_section(tmp_path):
     path = tmp_path / "results.json"
-    measure.update_results("book_build", {"book_clean_build_s": 100.0, "test_command_s": 50.0}, FixedClock(), path)
+    measure.update_results("book_build", {"book_clean_build_s": 100.0}, FixedClock(), path)
     measure.update_results("quality", {"validation_windows": 7}, FixedClock(load=1.0, others=0.5), path,
                            command=".venv/bin/python bench/quality.py")
     measure.update_results("book_build", {"book_cached_build_s": 9.0}, FixedClock(others=0.3), path)

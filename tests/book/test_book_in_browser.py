@@ -170,7 +170,7 @@ def test_formulas_are_typeset_and_saved_widgets_are_rendered(driver, server, pag
     if "application/vnd.jupyter.widget-state+json" in html:
         views = driver.execute_script(
             "return document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]').length")
-        # an explorer's output shows its live HTML view in the book (tests/test_web_explorers_in_browser.py)
+        # an explorer's output shows its live HTML view in the book (tests/book/test_web_explorers_in_browser.py)
         explorers = driver.execute_script("return document.querySelectorAll('.textgen-explorer').length")
         assert views > 0 or explorers > 0, f"{page} saved widget state but displays no widget"
         if views:

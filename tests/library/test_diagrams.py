@@ -50,20 +50,25 @@ def test_the_plain_rnn_cell_has_one_box_and_a_quarter_of_the_weights():
     assert "tanh" in drawn and "forget" not in drawn and f"{150 * (100 + 150 + 1):,} weights" in drawn
 
 
+def steps_drawn(figure) -> list[str]:
+    return [text.get_text() for text in figure.axes[0].texts if text.get_text().isdigit()]
+
+
 def test_the_unrolled_layer_has_one_step_per_word_of_the_window():
-    drawn = texts(diagrams.draw_unrolled(tc.ModelConfig(), WORDS))
-    assert all(word in drawn for word in WORDS)
-    assert "13" in drawn.split("\n") and "14" not in drawn.split("\n") and "150,600" in drawn
-    small = texts(diagrams.draw_unrolled(SMALL, WORDS[:8]))
-    assert "8" in small.split("\n") and "9" not in small.split("\n") and "24 units" in small
+    figure = diagrams.draw_unrolled(tc.ModelConfig(), WORDS)
+    assert steps_drawn(figure) == [str(t) for t in range(1, 14)]
+    drawn = texts(figure)
+    assert all(word in drawn for word in WORDS) and "150,600" in drawn
+    small = diagrams.draw_unrolled(SMALL, WORDS[:8])
+    assert steps_drawn(small) == [str(t) for t in range(1, 9)] and "24 units" in texts(small)
     with pytest.raises(ValueError, match="expected 8 words"):
         diagrams.draw_unrolled(SMALL, WORDS)
 
 
 def test_backpropagation_through_time_brings_the_gradient_into_lstm_1_at_every_step():
     figure = diagrams.draw_backprop_through_time(tc.ModelConfig(), WORDS)
-    red = [patch for patch in figure.axes[0].patches if getattr(patch, "get_edgecolor", None)
-           and tuple(np.round(patch.get_edgecolor()[:3], 2)) == (0.86, 0.15, 0.15)]
+    arrows = [text.arrow_patch for text in figure.axes[0].texts if getattr(text, "arrow_patch", None)]
+    red = [arrow for arrow in arrows if matplotlib.colors.to_hex(arrow.get_edgecolor()) == diagrams.GRADIENT_COLOUR]
     drawn = texts(figure)
     assert "from LSTM-2, at every step" in drawn and "13 steps" in drawn
     assert len(red) == 13 + 12  # one gradient coming in per step, one back along each link

@@ -1,5 +1,5 @@
 """The command line, python -m textgen_course (textgen_course/__main__.py). Training through it
-is tested end to end in tests/test_training.py (heavy); here the parser and generation."""
+is tested end to end in tests/book/test_training.py (heavy); here the parser and generation."""
 
 import pytest
 

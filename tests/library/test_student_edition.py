@@ -1,5 +1,5 @@
 """The Sphinx extension of the student edition (authoring/student_edition.py). The
-built student book is tested in tests/test_editions.py (it builds a book: notebook marker)."""
+built student book is tested in tests/book/test_editions.py (it builds a book: notebook marker)."""
 
 from authoring import student_edition
 from authoring.editions import student_config

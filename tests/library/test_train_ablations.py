@@ -1,5 +1,5 @@
 """The experiments' command (authoring/train_ablations.py); the files it wrote are
-checked in tests/test_experiments.py. Training and scoring take minutes to hours: only the
+checked in tests/library/test_experiments.py. Training and scoring take minutes to hours: only the
 recipes and the command line are tested here."""
 
 import dataclasses
