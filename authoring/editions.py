@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,6 +189,68 @@ def verify_student_notebook(path: Path, cwd: Path, timeout: int = 300) -> list[s
 
 
 # --------------------------------------------------------------------------------------------
+# One execution for both editions: the chapter, then its exercises as the student meets them
+
+CHECKED_NOTEBOOKS = ROOT / ".nbval-checked"  # beside book/, so "../bench/..." resolves as it does there
+AS_STUDENT_TAG = "as-student"  # the cells checked_notebook adds
+
+
+def _unanswered_check(source: str) -> str:
+    """A check cell that must fail the way it fails for a student who has not answered yet."""
+    body = textwrap.indent(source.rstrip() or "pass", "    ")
+    return (f"try:  # {AS_STUDENT_TAG}: the solution is a stub here, so the check must say it is unanswered\n"
+            f"{body}\n"
+            "except Exception as error:\n"
+            "    if type(error).__name__ != 'WrongAnswer' or not __import__('re').search(\n"
+            f"            {UNANSWERED_MESSAGE.pattern!r}, str(error), __import__('re').IGNORECASE):\n"
+            "        raise AssertionError(f'the check did not say the answer is missing: {error!r}') from error\n"
+            "else:\n"
+            "    raise AssertionError('the check passed with the solution removed')\n")
+
+
+def checked_notebook(notebook, name: str = "notebook"):
+    """The chapter as nbval runs it in the test run: every cell with its stored outputs, and after
+    each exercise's last check, the exercise once more as the student edition has it.
+
+    After an exercise's solution and checks have run (and nbval has compared their outputs), its
+    solution cells run again as student stubs (`stub_solution`), and each check runs again,
+    wrapped so that it must fail with WrongAnswer saying the answer is missing. Every later cell
+    then runs with the stubs in place, as in a student notebook: a cell that depended on a
+    solution would fail here. So one execution does what nbval over the chapter and
+    `student-notebooks --execute` did with two. The added cells have no outputs (never compared)
+    and carry the tag AS_STUDENT_TAG.
+    """
+    plan = plan_chapter(notebook, name)
+    after: dict[int, list] = {}
+    for exercise in plan.exercises:
+        if not exercise.solution_cells:
+            continue
+        last = max([*exercise.solution_cells, *exercise.check_cells])
+        added = after.setdefault(last, [])
+        for index in exercise.solution_cells:
+            added.append(nbformat.v4.new_code_cell(stub_solution(notebook.cells[index].source),
+                                                   metadata={"tags": [AS_STUDENT_TAG]}))
+        for index in exercise.check_cells:
+            added.append(nbformat.v4.new_code_cell(_unanswered_check(notebook.cells[index].source),
+                                                   metadata={"tags": [AS_STUDENT_TAG]}))
+    checked = copy.deepcopy(notebook)
+    checked.cells = [cell for index, original in enumerate(checked.cells) for cell in [original, *after.get(index, [])]]
+    return checked
+
+
+def write_checked_notebooks(paths: list[Path], output: Path = CHECKED_NOTEBOOKS) -> list[Path]:
+    """Write checked_notebook of each chapter to output/<chapter>.ipynb (a fresh folder); return the paths."""
+    shutil.rmtree(output, ignore_errors=True)
+    output.mkdir(parents=True)
+    written = []
+    for path in paths:
+        destination = output / path.name
+        nbformat.write(checked_notebook(nbformat.read(path, as_version=4), path.stem), destination)
+        written.append(destination)
+    return written
+
+
+# --------------------------------------------------------------------------------------------
 # The student edition of the book
 
 def config_from_outputs(source: Path = ROOT / "_config.yml") -> dict:
@@ -303,11 +366,18 @@ def main(argv: list[str] | None = None) -> int:
     book.add_argument("--launch-branch", default="main")
     book.add_argument("--from-outputs", action="store_true",
                       help="execute nothing: the pages show the committed outputs (what the test run builds)")
+    checked = commands.add_parser("checked-notebooks", help="write each chapter with its exercises run again as "
+                                  "the student has them, for one nbval run (the test run)")
+    checked.add_argument("--output", type=Path, default=CHECKED_NOTEBOOKS)
     outputs = commands.add_parser("config-from-outputs",
                                   help="write _config.yml for a build that executes nothing, print its path")
     outputs.add_argument("--output", type=Path, default=BUILD / "from-outputs" / "_config.yml")
     args, extra = parser.parse_known_args(argv)
 
+    if args.command == "checked-notebooks":
+        for path in write_checked_notebooks(chapters(), args.output):
+            print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+        return 0
     if args.command == "config-from-outputs":
         print(write_config(config_from_outputs(), args.output))
         return 0

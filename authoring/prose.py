@@ -204,10 +204,11 @@ class Baker:
         expected = baked_text(self.glue[key])
         if found != expected and not self.replaceable("glue", key, found, found):
             last = (self.last or {}).get("glue", {}).get(key)
+            wrote = "no bake wrote it" if last is None else f"the last bake wrote {last!r}"
             self.refused.append(
                 f"{self.here}: the span {key!r} holds {found!r}, but the stored glue value is {expected!r} "
-                f"and the last bake wrote {last!r}: it was edited by hand. Change the cell that glues "
-                f"{key!r} (or the words around the span), or pass --force to overwrite it.")
+                f"and {wrote}: it was edited by hand. Change the cell that glues {key!r} (or the words "
+                "around the span), or pass --force to overwrite it.")
             return match[0]
         self.wrote["glue"][key] = expected
         return f'<span data-glue="{key}">{expected}</span>'

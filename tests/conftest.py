@@ -13,6 +13,9 @@ import pytest  # noqa: E402
 
 import textgen_course as tc  # noqa: E402
 
+# the browser tests' session fixtures (one Chromium, the built book, its server): tests/browser_session.py
+pytest_plugins = ["browser_session"]
+
 SMALL = tc.ModelConfig(vocab_size=500, sequence_length=8, embedding_dim=16, lstm1_units=24, lstm2_units=12)
 
 

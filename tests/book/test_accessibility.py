@@ -1,7 +1,7 @@
 """Accessibility of the built book: axe-core on every page, in the light and the dark theme.
 
 axe-core (tests/book/web/axe.min.js, see tests/book/web/README.md) is injected through Selenium into each
-page of the book served on localhost (the fixtures of test_book_in_browser.py build and serve
+page of the book served on localhost (the fixtures of tests/browser_session.py build and serve
 it). A page passes with no critical and no serious violation. Besides axe:
 
 - every figure in a chapter has alt text that says what it shows (a sentence, not a file name);
@@ -18,12 +18,9 @@ import re
 from pathlib import Path
 
 import pytest
-import test_book_in_browser as book_in_browser
 from test_book_in_browser import open_page, toc_pages
 
-# the fixtures that build the book, serve it and drive Chromium (pytest finds them here by name)
-browser_paths, built_book, server, driver = (
-    book_in_browser.browser_paths, book_in_browser.built_book, book_in_browser.server, book_in_browser.driver)
+# the fixtures that build the book, serve it and drive the session's one Chromium: tests/browser_session.py
 
 AXE = Path(__file__).parent / "web" / "axe.min.js"
 AXE_VERSION = "4.14.1"

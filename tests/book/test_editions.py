@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -234,3 +235,52 @@ def test_student_config_hides_solutions_and_drops_launch_buttons_unless_given_a_
     with_repository = editions.student_config("https://github.com/example/course-student", "spring")
     assert with_repository["repository"]["url"] == "https://github.com/example/course-student"
     assert with_repository["launch_buttons"] == original["launch_buttons"]
+
+
+# ---- one execution for both editions (the test run's nbval over checked notebooks) ---------------
+
+def test_checked_notebook_runs_each_exercise_again_as_the_student_has_it():
+    instructor = fixture_notebook()
+    checked = editions.checked_notebook(instructor, "exercise_chapter")
+    added = [index for index, cell in enumerate(checked.cells)
+             if editions.AS_STUDENT_TAG in cell.metadata.get("tags", [])]
+    # after each exercise's last check (or its last solution cell): its stubs, then its checks once more
+    assert added == [6, 7, 14, 15, 18]
+    assert checked.cells[6].source == "answer_shape = ..."
+    assert checked.cells[7].source.startswith("try:  # as-student") and "check_answer_shape(answer_shape)" in \
+        checked.cells[7].source
+    assert checked.cells[14].source.startswith("def softmax(logits, temperature=1.0):")
+    assert "check_softmax(softmax)" in checked.cells[15].source
+    kept = [cell for cell in checked.cells if editions.AS_STUDENT_TAG not in cell.metadata.get("tags", [])]
+    assert [cell.source for cell in kept] == [cell.source for cell in instructor.cells]  # every original cell
+    assert all(not checked.cells[i].get("outputs") for i in added)  # nothing new for nbval to compare
+
+
+def _nbval(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pytest", str(path), "--nbval", "-p", "no:cacheprovider", "-q",
+                           "--rootdir", str(path.parent)], capture_output=True, text=True, cwd=path.parent)
+
+
+@pytest.mark.notebook
+def test_one_nbval_run_checks_the_chapter_and_its_student_edition(tmp_path):
+    shutil.copy(FIXTURES / "fixture_checks.py", tmp_path)
+    path = tmp_path / "exercise_chapter.ipynb"
+    nbformat.write(editions.checked_notebook(fixture_notebook(), "exercise_chapter"), path)
+    passed = _nbval(path)
+    assert passed.returncode == 0, passed.stdout[-3000:]
+
+
+@pytest.mark.notebook
+def test_the_checked_notebook_fails_on_a_check_that_passes_a_stub_and_on_a_cell_needing_a_solution(tmp_path):
+    shutil.copy(FIXTURES / "fixture_checks.py", tmp_path)
+    accepting = fixture_notebook()
+    first_check = next(cell for cell in accepting.cells if "check" in cell.metadata.get("tags", []))
+    first_check.source, first_check.outputs = "print('a check that accepts anything')", []
+    needing = fixture_notebook()
+    needing.cells.append(nbformat.v4.new_code_cell("print(softmax(logits).shape)"))  # uses a solution
+    for name, notebook, message in (("accepting", accepting, "the check passed with the solution removed"),
+                                    ("needing", needing, "AttributeError")):
+        path = tmp_path / f"{name}.ipynb"
+        nbformat.write(editions.checked_notebook(notebook, "exercise_chapter"), path)
+        failed = _nbval(path)
+        assert failed.returncode != 0 and message in failed.stdout, failed.stdout[-3000:]

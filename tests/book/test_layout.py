@@ -6,7 +6,7 @@ In a 1,300-pixel-wide window the chapters' column holds about 77 monospace chara
   notebooks' sources, no browser needed);
 - text outputs wrap at the column (book/web/course.css), and listings of library code wrap
   rather than scroll;
-- in the built book (fixtures of test_book_in_browser.py) no code block, output, listing or table
+- in the built book (fixtures of tests/browser_session.py) no code block, output, listing or table
   needs sideways scrolling, apart from ALLOWED_WIDE, each with its reason;
 - the first output a newcomer sees, the generated sample on the welcome page, is shown whole.
 """
@@ -18,12 +18,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import test_book_in_browser as book_in_browser
 from test_book_in_browser import open_page, toc_pages
 
-# the fixtures that build the book, serve it and drive Chromium (pytest finds them here by name)
-browser_paths, built_book, server, driver = (
-    book_in_browser.browser_paths, book_in_browser.built_book, book_in_browser.server, book_in_browser.driver)
+# the fixtures that build the book, serve it and drive the session's one Chromium: tests/browser_session.py
 
 ROOT = Path(__file__).resolve().parents[2]
 LINE_LIMIT = 75

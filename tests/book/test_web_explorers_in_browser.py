@@ -5,23 +5,21 @@ equals what the Python explorer (the tested reference) computes for the same inp
 gets a message beside its control; no console errors; with JavaScript off, the saved first
 view and one "needs JavaScript" line remain.
 
-The book: TEXTGEN_BUILT_BOOK (a built _build/html folder), else it is built as the README
-says (`jupyter-book build .`, sharing the execution cache). Needs Debian's chromium and chromedriver.
+The book and the browser: tests/browser_session.py (TEXTGEN_BUILT_BOOK, a built _build/html
+folder, or the book built as the README says; the session's one Chromium). Needs Debian's
+chromium and chromedriver.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
+import json
 import re
-import threading
 import time
-from pathlib import Path
+import urllib.parse
 
 import numpy as np
 import pytest
-import test_book_in_browser as book_in_browser
+from chromium import console_errors, wait_for
 
 import textgen_course as tc
 from authoring import web_export
@@ -31,71 +29,10 @@ from textgen_course.explorers.welcome import continuation_with_candidates
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
-# the fixtures that find Chromium and build the book (pytest finds them here by name)
-browser_paths, built_book = book_in_browser.browser_paths, book_in_browser.built_book
+# the built book, its server (bases: http and file://) and the session's one Chromium: tests/browser_session.py
 SHOWN = (
     2.5e-3  # a shown probability/cosine (3 decimals) may differ by the float16 weights (< 5e-3, measured) + rounding
 )
-
-
-@pytest.fixture(scope="module")
-def html_folder(request) -> Path:
-    """TEXTGEN_BUILT_BOOK (a built _build/html folder), else the book built by test_book_in_browser's fixture."""
-    given = os.environ.get("TEXTGEN_BUILT_BOOK")
-    return Path(given) if given else request.getfixturevalue("built_book")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def bases(html_folder):
-    """The book over http (a localhost server) and straight from disk (file://)."""
-    handler = functools.partial(_QuietHandler, directory=str(html_folder))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield {"http": f"http://127.0.0.1:{httpd.server_address[1]}", "file": html_folder.resolve().as_uri()}
-    httpd.shutdown()
-
-
-def chromium_options(chromium, tmp, *extra):
-    from selenium import webdriver
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,900",
-        f"--user-data-dir={tmp}",
-        *extra,
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return options
-
-
-@pytest.fixture(scope="module")
-def driver(browser_paths, tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chromium, chromedriver = browser_paths
-    browser = webdriver.Chrome(
-        service=Service(chromedriver), options=chromium_options(chromium, tmp_path_factory.mktemp("chromium"))
-    )
-    browser.set_page_load_timeout(120)
-    browser.set_script_timeout(120)
-    yield browser
-    browser.quit()
 
 
 @pytest.fixture(scope="module")
@@ -105,24 +42,10 @@ def library():
     return model, vocabulary, tc.NumpyTextGenerator.from_keras(model)
 
 
-def wait_for(driver, script: str, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = driver.execute_script(script)
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for: {script}")
-
-
 def open_explorer(driver, url: str) -> None:
     driver.get_log("browser")
     driver.get(url)
     wait_for(driver, "return document.querySelector('.textgen-explorer[data-textgen-ready]') !== null")
-
-
-def console_errors(driver) -> list[str]:
-    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
 SET = """
@@ -311,7 +234,7 @@ def test_why_two_lstms_explorer(driver, bases, library, where):
 def web_engine(html_folder):
     """The library's NumPy engine on exactly the page's (float16) weights."""
     folder = html_folder / "textgen-web"
-    manifest = __import__("json").loads((folder / web_export.MANIFEST_FILE).read_text())
+    manifest = json.loads((folder / web_export.MANIFEST_FILE).read_text())
     return web_export.numpy_generator_from_web(manifest, (folder / web_export.WEIGHTS_FILE).read_bytes())
 
 
@@ -404,20 +327,6 @@ def test_a_500_word_generation_keeps_the_page_responsive(driver, bases):
     assert not console_errors(driver)
 
 
-@pytest.fixture(scope="module")
-def driver_without_javascript(browser_paths, tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chromium, chromedriver = browser_paths
-    options = chromium_options(chromium, tmp_path_factory.mktemp("chromium-nojs"))
-    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    browser = webdriver.Chrome(service=Service(chromedriver), options=options)
-    browser.set_page_load_timeout(120)
-    yield browser
-    browser.quit()
-
-
 @pytest.mark.parametrize(
     "page",
     [
@@ -431,13 +340,184 @@ def driver_without_javascript(browser_paths, tmp_path_factory):
         "why_two_lstms",
     ],
 )
-def test_without_javascript_the_saved_view_and_one_line_remain(driver_without_javascript, html_folder, page):
+def test_without_javascript_the_saved_view_and_one_line_remain(javascript_off, html_folder, page):
     from selenium.webdriver.common.by import By
 
-    browser = driver_without_javascript
+    browser = javascript_off
     browser.get((html_folder / "book" / f"{page}.html").resolve().as_uri())
     explorers = browser.find_elements(By.CSS_SELECTOR, ".textgen-explorer")
     assert len(explorers) == 1
     assert not browser.find_elements(By.CSS_SELECTOR, ".textgen-controls, .textgen-loading")  # nothing ran
     assert explorers[0].find_element(By.CSS_SELECTOR, ".textgen-explorer-view").text.strip()  # the saved first view
     assert "needs JavaScript" in explorers[0].text, explorers[0].text[-300:]
+
+
+# ---- the learning chapter's trainer (explorers/learning.py, fine_tuning.py) -----------------
+
+PLOT_LABEL = "return document.querySelector('.textgen-explorer-view svg.textgen-loss-plot').getAttribute('aria-label')"
+CLICK = """
+const button = Array.from(document.querySelectorAll('.textgen-explorer button'))
+    .find(b => b.textContent === arguments[0]);
+button.click();
+"""
+
+
+def press(driver, name: str) -> None:
+    driver.execute_script(CLICK, name)
+
+
+def status(driver) -> str:
+    return driver.execute_script("return document.querySelector('.textgen-buttons .textgen-message').textContent")
+
+
+def train_and_wait(driver, timeout: float = 120.0) -> str:
+    press(driver, "Train")
+    wait_for(driver, "return /Done: |Stopped after/.test(document.querySelector('.textgen-explorer-view').innerText)",
+             timeout)
+    return view_text(driver)
+
+
+def losses_from_label(label: str) -> list[float]:
+    """'Loss over 10 steps: on the text from 4.90 to 4.11 and on the held-out part from 4.77 to 4.59.'"""
+    return [float(x) for x in re.findall(r"from (\d+\.\d+) to (\d+\.\d+)", label) for x in x]
+
+
+@pytest.mark.parametrize("where", ["http", "file"])
+def test_the_trainer_fine_tunes_in_the_page_as_the_library_does(driver, bases, library, web_engine, where):
+    from textgen_course.fine_tuning import EXAMPLE_TEXTS, fine_tune_head
+
+    _, vocabulary, _ = library
+    open_explorer(driver, f"{bases[where]}/book/learning.html")
+    assert "Ready to train" in view_text(driver)
+    change(driver, "Example:", "modern English (a weather report)")
+    change(driver, "Seed text:", "the wind")
+    change(driver, "Random seed:", 3)
+    shown = train_and_wait(driver)
+    text_before, text_after, held_before, held_after = losses_from_label(driver.execute_script(PLOT_LABEL))
+    assert text_after < text_before - 0.3 and held_after < held_before  # both losses fall
+    expected = fine_tune_head(web_engine, vocabulary, EXAMPLE_TEXTS["modern English (a weather report)"], 0.003, 5,
+                              "the wind", 3)  # the library, on the page's (float16) weights
+    assert abs(text_before - expected.loss_before) < 0.006
+    assert abs(held_after - expected.run.held_out_losses[-1]) < 0.006
+    lines = [line for line in shown.splitlines() if line.startswith(("Before:", "After:"))]
+    before, after = (line.split(":", 1)[1].strip() for line in lines)
+    assert before != after  # the continuation changed
+    assert before == expected.continuation_before and after == expected.continuation_after
+    rows = driver.execute_script("return document.querySelectorAll('.textgen-explorer-view tr').length")
+    assert rows == 11  # the ten words whose probability rose most, and a header
+    assert not console_errors(driver)
+
+
+def test_the_trainer_stays_responsive_stops_resets_and_refuses_a_second_train(driver, bases):
+    open_explorer(driver, f"{bases['http']}/book/learning.html")
+    text = " ".join(["the king is dead, long live the king, and all his men are glad of it."] * 150)  # 2,400 words
+    change(driver, "Text:", text)
+    change(driver, "Passes:", 50)
+    press(driver, "Train")
+    started, slowest = time.monotonic(), 0.0
+    while time.monotonic() - started < 3:
+        tick = time.monotonic()
+        driver.execute_script("return 1")  # the page answers between slices
+        slowest = max(slowest, time.monotonic() - tick)
+        time.sleep(0.05)
+    assert slowest < 5.0, f"the page froze for {slowest:.1f} s"
+    press(driver, "Train")  # pressed twice
+    assert "already running" in status(driver)
+    press(driver, "Stop")
+    wait_for(driver, "return /Stopped after/.test(document.querySelector('.textgen-explorer-view').innerText)")
+    assert "After:" in view_text(driver)
+    press(driver, "Reset")
+    assert "Ready to train" in view_text(driver) and "shipped one again" in status(driver)
+    assert not console_errors(driver)
+
+
+TRAINER_BAD_INPUT = (  # (label, value, what the message beside it says)
+    ("Text:", "to be or not to be", "needs at least 14"),
+    ("Text:", "xyzzy plugh frobozz quux " * 5, "100% unknown"),
+    ("Text:", "", "0 token(s)"),
+    ("Learning rate:", 0, "above 0 and at most 1"),
+    ("Learning rate:", -0.1, "above 0 and at most 1"),
+    ("Learning rate:", 2, "above 0 and at most 1"),
+    ("Passes:", 0, "from 1 to 100"),
+    ("Passes:", 1000, "from 1 to 100"),
+)
+
+
+def test_the_trainer_says_what_is_wrong_beside_the_control(driver, bases):
+    open_explorer(driver, f"{bases['http']}/book/learning.html")
+    good = {"Text:": driver.execute_script("return document.querySelector('.textgen-explorer textarea').value"),
+            "Learning rate:": 0.003, "Passes:": 5}
+    for label, value, expected in TRAINER_BAD_INPUT:
+        change(driver, label, value)
+        press(driver, "Train")
+        assert expected in message(driver, label), (label, value, message(driver, label))
+        assert "Fix the input" in status(driver)
+        change(driver, label, good[label])
+        assert expected not in message(driver, label), (label, message(driver, label))
+    change(driver, "Text:", "the king xyzzy loves the qwerty crown, and the queen is glad.")
+    assert "17% of the words are not in the vocabulary and are read as <unk>" in message(driver, "Text:")
+    driver.execute_script(  # a 5 MB paste: one event, as a paste gives
+        "const box = document.querySelector('.textgen-explorer textarea');"
+        "box.value = 'to be or not to be, '.repeat(250000); box.dispatchEvent(new Event('change', {bubbles: true}));")
+    assert "trains on its first 100,000" in message(driver, "Text:")
+    assert "first 10,000" in message(driver, "Text:")
+    assert "longer than 20,000 characters" in driver.execute_script(
+        "return document.querySelector('.textgen-explorer .textgen-controls > .textgen-note').textContent")
+    assert not console_errors(driver)
+
+
+# ---- links: every explorer's settings in the page's address ---------------------------------
+
+LINKED = (  # (page, the explorer's kind, a control, a new value)
+    ("welcome", "try_the_model", "Seed text:", "o romeo, romeo"),
+    ("text_to_ids", "text_explorer", "Text:", "my kingdom for a horse"),
+    ("embedding", "neighbour_explorer", "Word:", "love"),
+    ("lstm_context", "gate_explorer", "Step:", 7),
+    ("lstm_summary", "summary_explorer", "Sentence:", "good night, sweet prince"),
+    ("softmax_head", "softmax_explorer", "Strategy:", "top_k"),
+    ("data_flow", "generation_explorer", "Words:", 12),
+    ("why_two_lstms", "next_word_explorer", "Words read:", 4),
+    ("learning", "fine_tune_explorer", "Text:", "a text of my own, " * 5),
+)
+VALUE = ("return Array.from(document.querySelectorAll('.textgen-explorer label'))"
+         ".find(l => l.textContent === arguments[0]).control.value")
+
+
+@pytest.mark.parametrize("page, kind, label, value", LINKED)
+def test_a_link_reopens_the_explorer_as_it_was_left(driver, bases, page, kind, label, value):
+    open_explorer(driver, f"{bases['http']}/book/{page}.html")
+    change(driver, label, value)
+    link = driver.execute_script("return location.href")
+    assert f"#textgen-{kind}=" in link
+    driver.get("about:blank")
+    open_explorer(driver, link)
+    assert driver.execute_script(VALUE, label) == str(value)
+    assert not driver.execute_script("return document.querySelector('.textgen-explorer p.textgen-note[role=status]')")
+
+
+HOSTILE = (
+    "textgen-try_the_model=%3Cimg%20src%3Dx%20onerror%3D%22document.title%3D'owned'%22%3E",  # not JSON
+    "textgen-try_the_model=%7B%22seed_text%22%3A%5B1%2C2%5D%7D",  # JSON, but a list where text belongs
+    "textgen-try_the_model=%7B%22nonsense%22%3A1%7D",  # a setting the explorer does not have
+    "textgen-try_the_model=%E0%A4%A",  # broken percent-encoding
+)
+
+
+@pytest.mark.parametrize("fragment", HOSTILE)
+def test_a_malformed_or_hostile_link_is_ignored_with_a_note(driver, bases, fragment):
+    driver.get("about:blank")
+    open_explorer(driver, f"{bases['http']}/book/welcome.html#{fragment}")
+    assert "The link was partly ignored" in driver.execute_script(
+        "return document.querySelector('.textgen-explorer p.textgen-note[role=status]').textContent")
+    assert driver.execute_script(VALUE, "Seed text:") == "to be or not to be"  # the usual settings
+    assert not driver.execute_script("return document.querySelector('main img[src=x]')")
+    assert driver.title != "owned"
+
+
+def test_html_in_a_link_is_text_never_markup(driver, bases):
+    hostile = json.dumps({"seed_text": "<img src=x onerror=\"document.title='owned'\"> to be", "strategy": "greedy"})
+    driver.get("about:blank")
+    open_explorer(driver, f"{bases['http']}/book/welcome.html#textgen-try_the_model={urllib.parse.quote(hostile)}")
+    assert driver.execute_script(VALUE, "Seed text:").startswith("<img src=x")
+    wait_for(driver, "return !/Writing: /.test(document.querySelector('.textgen-explorer-view').innerText)")
+    assert not driver.execute_script("return document.querySelector('main img[src=x]')") and driver.title != "owned"

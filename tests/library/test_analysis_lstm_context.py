@@ -271,3 +271,14 @@ def test_feature_correlation_finds_the_unit_that_follows_a_feature():
     assert correlation[1] > 0.8 and abs(correlation[0]) < 0.1 and correlation[2] == 0.0
     with pytest.raises(ValueError, match=r"expected values \(n, steps, units\) and a feature \(n, steps\)"):
         feature_correlation(values, feature[:, :5])
+    feature[:, :4] = np.nan  # words the feature does not apply to are left out
+    values[:, :4, 0] = 100.0 * rng.normal(size=(40, 4))  # wild there, and it does not count
+    assert abs(feature_correlation(values, feature)[0]) < 0.1
+
+
+def test_words_since_counts_from_the_last_mark():
+    from textgen_course.analysis.lstm_context import words_since
+
+    since = words_since(np.array([[5, 1, 7, 7, 1, 7], [7, 7, 7, 7, 7, 7]]), mark_ids=[1])
+    np.testing.assert_array_equal(since[0], [np.nan, 0, 1, 2, 0, 1])
+    assert np.isnan(since[1]).all()

@@ -181,6 +181,19 @@ def test_bake_refuses_to_overwrite_a_hand_edited_span_and_force_overwrites_it(tm
                                   "is '150,601' and the last bake wrote '150,600': it was edited by hand. Change "
                                   "the cell that glues 'here_params' (or the words around the span), or pass "
                                   "--force to overwrite it.")
+
+
+def test_bake_refuses_a_number_typed_into_a_new_span_but_fills_a_placeholder(tmp_path):
+    path = write_chapter(tmp_path, '<span data-glue="here_a">?</span>', glue={"here_a": "1", "here_b": "2"})
+    prose.bake_notebook(path)
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    notebook["cells"][-1]["source"] = ("".join(notebook["cells"][-1]["source"])
+                                       + ' and <span data-glue="here_b">3</span> and <span data-glue="here_b">?</span>')
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    with pytest.raises(prose.HandEdited, match="holds '3', but the stored glue value is '2' and no bake wrote it"):
+        prose.bake_notebook(path)
+    path.write_text(path.read_text(encoding="utf-8").replace(">3<", ">?<"), encoding="utf-8")
+    assert prose.bake_notebook(path) and spans(path) == ["1", "2", "2"]
     assert path.read_text(encoding="utf-8").count("about 150,000") == 1  # nothing written
     assert prose.bake_notebook(path, force=True) and spans(path) == ["150,601"]
 

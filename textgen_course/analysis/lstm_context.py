@@ -5,8 +5,8 @@ plain_rnn.py. Here, the chapter's measurements:
 
     why gates     train_recall (delayed recall: the answer is the word k back),
                   memory_by_distance and influence_by_distance (gradients by distance)
-    the gates     position_correlation (counting units), feature_correlation (units that
-                  follow the language)
+    the gates     position_correlation (counting units), feature_correlation and words_since
+                  (units that follow the language)
     the vectors   word_identity_share, probe_recall, recall_by_width, keep_main_directions
 """
 
@@ -251,19 +251,43 @@ def feature_correlation(values: np.ndarray, feature: np.ndarray) -> np.ndarray:
     """For each unit, the correlation of its value with a feature of the text, over every window and step.
 
     values: (n, steps, units), for example the hidden states; feature: (n, steps), a number
-    per word (1 where a sentence has just ended and 0 elsewhere, or the position). Returns
-    (units,), each in -1..1; 0 for a unit that never changes.
+    per word (the position, or the number of words since the last sentence ended); NaN marks
+    a word the feature does not apply to, left out. Returns (units,), each in -1..1; 0 for a
+    unit that never changes.
     """
     values = np.asarray(values, dtype=np.float64)
     feature = np.asarray(feature, dtype=np.float64)
     if values.ndim != 3 or feature.shape != values.shape[:2]:
         raise ValueError(f"feature_correlation: expected values (n, steps, units) and a feature (n, steps), got "
                          f"{values.shape} and {feature.shape}.")
-    values_centred = values - values.mean(axis=(0, 1))
-    feature_centred = (feature - feature.mean())[..., None]  # (n, steps, 1)
-    covariance = (values_centred * feature_centred).mean(axis=(0, 1))  # (units,)
-    spread = values_centred.std(axis=(0, 1)) * feature_centred.std()
+    known = ~np.isnan(feature)
+    values, feature = values[known], feature[known]  # (words, units), (words,)
+    if len(feature) < 2:
+        raise ValueError("feature_correlation: the feature applies to fewer than 2 words.")
+    values_centred = values - values.mean(axis=0)
+    feature_centred = (feature - feature.mean())[:, None]  # (words, 1)
+    covariance = (values_centred * feature_centred).mean(axis=0)  # (units,)
+    spread = values_centred.std(axis=0) * feature_centred.std()
     return np.divide(covariance, spread, out=np.zeros_like(covariance), where=spread > 0)
+
+
+def words_since(windows: np.ndarray, mark_ids) -> np.ndarray:
+    """For each word of each window, how many words ago the last mark (say, a full stop) was read.
+
+    windows: (n, steps) word ids; mark_ids: the ids that count as marks. Returns (n, steps):
+    0 at a mark, 1 at the word after it, ...; NaN before the window's first mark (the window
+    does not show how long ago the last one was).
+    """
+    windows = np.asarray(windows)
+    if windows.ndim != 2:
+        raise ValueError(f"words_since: expected windows (n, steps), got shape {windows.shape}.")
+    marked = np.isin(windows, list(mark_ids))
+    since = np.full(windows.shape, np.nan)
+    count = np.full(len(windows), np.nan)
+    for t in range(windows.shape[1]):
+        count = np.where(marked[:, t], 0.0, count + 1)  # NaN + 1 stays NaN until the first mark
+        since[:, t] = count
+    return since
 
 
 # ---- what the context vectors hold --------------------------------------------------------------
