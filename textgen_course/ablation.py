@@ -20,15 +20,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 import keras
 import numpy as np
-import torch
 
 from .architectures import (  # noqa: F401  (re-exported: their home is architectures.py)
     ARCHITECTURES,
@@ -41,7 +38,7 @@ from .architectures import (  # noqa: F401  (re-exported: their home is architec
 from .artifacts import pretrained_manifest
 from .config import ModelConfig
 from .flops import multiply_adds  # noqa: F401  (re-exported: counted in flops.py)
-from .training import TrainingConfig
+from .training import TrainingConfig, one_torch_thread  # noqa: F401  (re-exported for the chapter)
 
 EXPERIMENTS = Path(__file__).parent / "experiments"
 
@@ -119,27 +116,6 @@ def spread_at_start(architecture: str, config: ModelConfig | None = None, summar
         x = layer(x)
         spread[layer.name] = float(keras.ops.convert_to_numpy(x).std(axis=0).mean())
     return spread
-
-
-@contextmanager
-def single_thread() -> Iterator[None]:
-    """Run the enclosed code on one CPU thread (Keras on torch), then restore the thread count.
-
-    For the miniature models of the chapter's live race: their matrix products are tiny (a
-    batch of 256 windows times a 32 x 128 kernel), so splitting each one over two threads saves
-    nothing, and when the machine is busy with other work the two threads spin waiting for each
-    other at every product (bench/ measures such effects; FACTS.md records them). The trained
-    weights agree with a two-thread run to about 1e-9. Other backends are left as they are.
-    """
-    if keras.backend.backend() != "torch":
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def load_experiment(name: str) -> dict:

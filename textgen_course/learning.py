@@ -140,6 +140,42 @@ def keras_dense_gradients(model: TextGenerator, ids: np.ndarray, targets: np.nda
             "bias": dense.bias.value.grad.detach().cpu().numpy().astype(np.float64)}
 
 
+# ---- backpropagation through time: the shared weights sum the steps' shares ------------------
+
+def kernel_gradient_by_step(model: TextGenerator, ids: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """LSTM-1's kernel gradient, step by step and whole, for the mean loss of a batch (float64).
+
+    LSTM-1 uses one kernel (input_dim, 4 * units) at all 13 steps. Here it runs unrolled, each
+    step with its own copy of the kernel; autograd then gives every copy its own gradient, the
+    step's share. Returns (shares (steps, input_dim, 4 * units), whole (input_dim, 4 * units)),
+    whole being the gradient autograd computes for the twin's torch.nn.LSTM, whose weights are
+    shared. Backpropagation through time says whole = shares.sum(axis=0).
+    """
+    twin = torch_model_from_keras(model).double()
+    ids = torch.as_tensor(np.asarray(ids), dtype=torch.long)
+    targets = torch.as_tensor(np.asarray(targets), dtype=torch.long)
+    meaning = twin.embedding(ids).detach()  # (batch, steps, input_dim)
+
+    def loss_from(context: torch.Tensor) -> torch.Tensor:
+        every_step, _ = twin.lstm_2(context)  # (batch, steps, lstm2_units)
+        return torch.nn.functional.cross_entropy(twin.dense_softmax.logits(every_step[:, -1]), targets)
+
+    layer = twin.lstm_1
+    recurrent_kernel, bias = layer.weight_hh_l0.detach().T, (layer.bias_ih_l0 + layer.bias_hh_l0).detach()
+    copies = [layer.weight_ih_l0.detach().T.clone().requires_grad_(True) for _ in range(meaning.shape[1])]
+    h = c = torch.zeros(len(ids), layer.hidden_size, dtype=torch.float64)
+    hidden = []
+    for t, kernel in enumerate(copies):  # the LSTM equations, one kernel copy per step
+        z_input, z_forget, z_candidate, z_output = (meaning[:, t] @ kernel + h @ recurrent_kernel + bias).chunk(4, -1)
+        c = torch.sigmoid(z_forget) * c + torch.sigmoid(z_input) * torch.tanh(z_candidate)
+        h = torch.sigmoid(z_output) * torch.tanh(c)
+        hidden.append(h)
+    shares = torch.autograd.grad(loss_from(torch.stack(hidden, dim=1)), copies)
+    loss_from(layer(meaning)[0]).backward()  # the ordinary way: one shared weight
+    whole = layer.weight_ih_l0.grad.T
+    return torch.stack(shares).numpy(), whole.numpy()
+
+
 # ---- Adam -------------------------------------------------------------------------------------
 
 def adam_step(weight: np.ndarray, gradient: np.ndarray, mean: np.ndarray, square: np.ndarray, step: int,

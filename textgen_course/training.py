@@ -20,6 +20,8 @@ import hashlib
 import math
 import platform
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +43,30 @@ from .softmax_head import perplexity
 from .text import load_corpus
 from .vocabulary import Vocabulary
 from .windows import WindowData, prepare_windows
+
+
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Run the enclosed code on one CPU thread (Keras on torch), then restore the thread count.
+
+    For the chapters' small models (the miniature races, the learning chapter's live run): their
+    matrix products are tiny (a batch of 256 windows times a 32 x 128 kernel), so splitting each
+    one over two threads saves nothing, and when the machine is busy with other work the two
+    threads spin waiting for each other at every product; on a busy 2-core machine that made such
+    steps about 10x slower. The trained weights agree with a two-thread run to about 1e-9. Other
+    backends are left as they are.
+    """
+    if keras.backend.backend() != "torch":
+        yield
+        return
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,7 @@
-"""The slow tests of tests/library/test_ablation.py (training, full-data scoring, notebooks, subprocesses): the full run only."""
+"""The slow tests of the module tests/library/test_ablation.py mirrors (training, notebooks, subprocesses): the full run."""
 
 import pytest
-import textgen_course as tc
-from textgen_course.ablation import (
-    MODEL_NAMES,
-    SECOND_RACE,
-    TRAINED,
-    build_one_lstm,
-    full_budget_results as ablation_results,
-    load_experiment,
-    matched_units,
-    parameter_count,
-    single_thread,
-    validation_curves,
-    with_lstm2_units,
-)
-from conftest import SMALL, train_a_few_steps
+from conftest import SMALL
 
 
 @pytest.mark.heavy

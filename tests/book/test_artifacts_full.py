@@ -1,4 +1,4 @@
-"""The slow tests of tests/library/test_artifacts.py (training, full-data scoring, notebooks, subprocesses): the full run only."""
+"""The slow tests of the module tests/library/test_artifacts.py mirrors (training, notebooks, subprocesses): the full run."""
 
 import json
 import pytest

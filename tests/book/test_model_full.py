@@ -1,4 +1,4 @@
-"""The slow tests of tests/library/test_model.py (training, full-data scoring, notebooks, subprocesses): the full run only."""
+"""The slow tests of the module tests/library/test_model.py mirrors (training, notebooks, subprocesses): the full run."""
 
 import os
 import subprocess

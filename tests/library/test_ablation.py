@@ -1,6 +1,8 @@
 
 import pytest
 
+from textgen_course.training import one_torch_thread
+
 import textgen_course as tc
 from textgen_course.ablation import (
     MODEL_NAMES,
@@ -11,7 +13,6 @@ from textgen_course.ablation import (
     load_experiment,
     matched_units,
     parameter_count,
-    single_thread,
     validation_curves,
     with_lstm2_units,
 )
@@ -84,17 +85,17 @@ def test_the_gap_split_by_kind_of_word_adds_up_to_the_whole_gap():
         gap_by_token_type(breakdown, model="one_lstm_matched", rival="one_lstm_matched")
 
 
-def test_single_thread_runs_torch_on_one_thread_and_restores_the_count_even_after_an_error():
+def test_one_torch_thread_runs_torch_on_one_thread_and_restores_the_count_even_after_an_error():
     import torch
 
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
-        with single_thread():
+        with one_torch_thread():
             assert torch.get_num_threads() == 1
         assert torch.get_num_threads() == 2
         with pytest.raises(RuntimeError, match="inside"):
-            with single_thread():
+            with one_torch_thread():
                 raise RuntimeError("inside")
         assert torch.get_num_threads() == 2
     finally:

@@ -175,7 +175,7 @@ def test_imports_are_read_from_the_source_including_functions(tmp_path):
 
 
 def expected_test_file(module: str) -> str:
-    """The test file that mirrors a module: explorers.x -> test_explorers_x.py (also analysis, exercises), x -> test_x.py."""
+    """The test file that mirrors a module: explorers.x -> test_explorers_x.py (so too analysis, exercises)."""
     package, _, name = module.rpartition(".")
     name = name.strip("_")  # __main__ -> main
     return f"test_{package}_{name}.py" if package in ("explorers", "exercises", "analysis") else f"test_{name}.py"

@@ -125,3 +125,15 @@ def test_miniature_windows_keep_the_frequent_words_and_the_shape():
 def test_learning_config_rejects_bad_values(change, message):
     with pytest.raises(ValueError, match=message):
         dataclasses.replace(TINY, **change)
+
+
+def test_the_kernels_gradient_is_the_sum_of_the_steps_shares():
+    from textgen_course.learning import kernel_gradient_by_step
+
+    config = tc.ModelConfig(vocab_size=50, sequence_length=5, embedding_dim=4, lstm1_units=3, lstm2_units=2)
+    model = tc.build_model(config, seed=1)
+    ids = np.random.default_rng(0).integers(0, 50, size=(6, 5))
+    shares, whole = kernel_gradient_by_step(model, ids, ids[:, 0])
+    assert shares.shape == (5, 4, 12) and whole.shape == (4, 12)
+    np.testing.assert_allclose(shares.sum(axis=0), whole, rtol=1e-10, atol=1e-14)
+    assert np.all(np.abs(shares).reshape(5, -1).max(axis=1) > 0)  # every step adds a share of its own
