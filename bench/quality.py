@@ -34,9 +34,9 @@ import time
 import numpy as np
 
 import measure
-from textgen_course.ablation import VARIANTS  # the one registry of the trained rivals
+from textgen_course.ablation import RIVALS  # the one registry of the trained rivals of the races
 
-ABLATIONS = tuple(name for name, variant in VARIANTS.items() if variant.architecture == "one_lstm")  # every rival
+ABLATIONS = tuple(name for name, variant in RIVALS.items() if variant.architecture == "one_lstm")  # every rival
 FROM_LIBRARY = (*ABLATIONS, "model_first_recipe")
 LIBRARY_KEYS = {"model": "two_lstms", "unigram": "unigram", "ngram": "kneser_ney_trigram",
                 **{name: name for name in ABLATIONS},

@@ -14,7 +14,6 @@ PyTorch loop on the twin.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ import torch
 from .config import ModelConfig
 from .model import TextGenerator, build_model, torch_model_from_keras
 from .softmax_head import softmax
+from .training import one_torch_thread  # noqa: F401  (also imported from here by fine_tuning)
 from .vocabulary import UNKNOWN_ID
 from .windows import make_windows
 
@@ -199,18 +199,6 @@ def starting_model(config: LearningConfig) -> TextGenerator:
     """The seeded, untrained Keras model both runs start from."""
     keras.utils.set_random_seed(config.seed)
     return build_model(config.model_config, seed=config.seed)
-
-
-@contextlib.contextmanager
-def one_torch_thread():
-    """Run torch on one thread: for steps this small a second thread costs more than it gives,
-    and on a busy 2-core machine it made them about 10x slower (FACTS.md)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 class _BatchLosses(keras.callbacks.Callback):

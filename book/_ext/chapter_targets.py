@@ -12,8 +12,8 @@ need help, and both work on the parsed document, not on the Markdown:
   `(label)=` (a paragraph holding only the anchor becomes a block target), before docutils moves
   targets onto the section that follows (priority 260) and before Sphinx and MyST collect labels.
   So `[title](#label)` resolves, `-n -W` checks it, and the id stays in the HTML (on the section).
-  An `<a id>` in any other shape (with text or attributes besides `id`) is a warning, so `-W`
-  names it.
+  An `<a id>` of another shape in a paragraph (with text, or attributes besides `id`) is a
+  warning, so `-W` names it. Cells' HTML outputs and HTML blocks are left alone.
 - `LinksToLabels`, a post-transform: for `[title](other.ipynb#label)` MyST looks for `label` only
   among the other document's heading slugs and warns. When `label` is a label of that document,
   the link goes to it, before MyST's resolver runs (priority 9). A label of another document
@@ -80,6 +80,11 @@ def _is_html(node) -> bool:
     return isinstance(node, nodes.raw) and "html" in node.get("format", "").split()
 
 
+def _is_inline_html(node) -> bool:
+    """Inline HTML of a Markdown paragraph (not a cell's HTML output, not an HTML block)."""
+    return _is_html(node) and isinstance(node.parent, nodes.paragraph)
+
+
 class AnchorTargets(Transform):
     """`<a id="label"></a>` (MyST parses it as two inline raw HTML nodes) -> the target node of `(label)=`."""
 
@@ -87,7 +92,7 @@ class AnchorTargets(Transform):
 
     def apply(self, **kwargs) -> None:
         taken = set()  # the end tags of the anchors already replaced
-        for raw in list(self.document.findall(_is_html)):
+        for raw in list(self.document.findall(_is_inline_html)):
             if id(raw) in taken:
                 continue
             end = raw.next_node(descend=False, siblings=True)

@@ -128,10 +128,12 @@ def test_learning_config_rejects_bad_values(change, message):
 
 
 def test_the_kernels_gradient_is_the_sum_of_the_steps_shares():
+    from textgen_course.config import ModelConfig
     from textgen_course.learning import kernel_gradient_by_step
+    from textgen_course.model import build_model
 
-    config = tc.ModelConfig(vocab_size=50, sequence_length=5, embedding_dim=4, lstm1_units=3, lstm2_units=2)
-    model = tc.build_model(config, seed=1)
+    config = ModelConfig(vocab_size=50, sequence_length=5, embedding_dim=4, lstm1_units=3, lstm2_units=2)
+    model = build_model(config, seed=1)
     ids = np.random.default_rng(0).integers(0, 50, size=(6, 5))
     shares, whole = kernel_gradient_by_step(model, ids, ids[:, 0])
     assert shares.shape == (5, 4, 12) and whole.shape == (4, 12)

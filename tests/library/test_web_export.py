@@ -119,17 +119,14 @@ def fine_tuning_cases(web, vocabulary, folder) -> dict:
     summarize = Summarizer(web.embedding, web.lstm_1, web.lstm_2)
     cases = []
     for name, text, learning_rate, passes, seed_text, seed in FINE_TUNING_CASES:
-        reading = fine_tuning.read_training_text(vocabulary, text)
-        (x, y), (held_x, held_y) = fine_tuning.split_windows(reading.ids)
-        summaries, held = summarize(x), summarize(held_x)
-        run = fine_tuning.train_head(web.dense_kernel, web.dense_bias, summaries, y, learning_rate, passes,
-                                     held_out=(held, held_y))
         result = fine_tuning.fine_tune_head(web, vocabulary, text, learning_rate, passes, seed_text, seed)
+        reading, run = result.text, result.run  # train_head's run, from the windows split_windows cut
+        (x, _), (held_x, _) = fine_tuning.split_windows(reading.ids)
         kernel_file = f"fine_tuning_kernel_{len(cases)}.bin"
         run.kernel.astype("<f8").tofile(folder / kernel_file)
         cases.append({"name": name, "text": text, "learning_rate": learning_rate, "passes": passes,
                       "ids": list(reading.ids), "windows": len(x), "held_out_windows": len(held_x),
-                      "summaries": summaries[:5].tolist(), "step_losses": run.step_losses.tolist(),
+                      "summaries": summarize(x[:5]).tolist(), "step_losses": run.step_losses.tolist(),
                       "pass_losses": run.pass_losses.tolist(), "held_out_losses": run.held_out_losses.tolist(),
                       "kernel_file": kernel_file, "bias": run.bias.tolist(),
                       "loss_before": result.loss_before, "rising": [word for word, _, _ in result.rising],

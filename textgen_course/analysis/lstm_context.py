@@ -21,11 +21,11 @@ import torch
 from ..config import ModelConfig
 from ..embedding import torch_embedding_from_keras
 from ..input_checks import check_word_ids
-from ..learning import one_torch_thread
 from ..lstm_context import build_lstm_context
 from ..lstm_gates import LstmWeights, run_lstm, torch_lstm_from_keras
 from ..plain_rnn import logits_from_meaning, recurrent_pair, torch_rnn_from_keras
 from ..softmax_head import torch_softmax_head_from_keras
+from ..training import one_torch_thread
 
 # ---- why gates: delayed recall ------------------------------------------------------------------
 
@@ -141,8 +141,10 @@ def train_recall(kind: str, config: RecallConfig = RecallConfig(), seed: int = 0
     twin with Adam, config.steps steps of fresh random sequences (the learning chapter shows
     that Keras's fit and such a loop train alike; the loop is several times faster for a
     model this small). The twin's second bias stays at 0, as in learning.train_with_torch.
+    It trains in float64: a plain RNN's training on this task is chaotic, and float32's
+    rounding, which differs between CPUs, would decide where it ends.
     """
-    twin = TorchRecallModel(build_recall_model(kind, config, seed))
+    twin = TorchRecallModel(build_recall_model(kind, config, seed)).double()  # see below
     for name, parameter in twin.named_parameters():
         parameter.requires_grad_("bias_hh" not in name)
     optimizer = torch.optim.Adam([p for p in twin.parameters() if p.requires_grad], lr=config.learning_rate)
