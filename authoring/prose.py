@@ -157,6 +157,13 @@ class Baker:
     wrote: dict[str, dict[str, str]] = field(default_factory=lambda: {"glue": {}, "listings": {}})
     refused: list[str] = field(default_factory=list)
 
+    def keep(self, kind: str, name: str, fingerprint: str) -> None:
+        """Text the bake cannot check now (nothing glues the key yet, the object is missing) keeps its
+        record: the previous bake's, or, with no record yet, the text as it stands."""
+        last = fingerprint if self.last is None else self.last.get(kind, {}).get(name)
+        if last is not None:
+            self.wrote[kind].setdefault(name, last)
+
     def replaceable(self, kind: str, name: str, found: str, fingerprint: str) -> bool:
         """May the bake overwrite `found`: a placeholder, no record yet, forced, or what it last wrote?"""
         return (found.strip() in PLACEHOLDERS or self.last is None or self.force
@@ -184,6 +191,7 @@ class Baker:
         try:
             expected = library_source(name)
         except (ImportError, AttributeError, OSError, TypeError):
+            self.keep("listings", name, digest(found))
             return match[0]  # `problems` names it
         if found != expected and not self.replaceable("listings", name, found, digest(found)):
             self.refused.append(
@@ -200,6 +208,7 @@ class Baker:
     def glue_span(self, match: re.Match) -> str:
         key, found = match["key"], match["text"]
         if key not in self.glue:
+            self.keep("glue", key, found)
             return match[0]  # `problems` names it
         expected = baked_text(self.glue[key])
         if found != expected and not self.replaceable("glue", key, found, found):

@@ -106,7 +106,6 @@ def draw_lstm_cell(config: ModelConfig | None = None, layer: str = "lstm_1", upt
     name, inputs, units = _layer_sizes(config, layer)
     shown = CELL_PARTS[: CELL_PARTS.index(upto) + 1]
     fig, ax = _canvas(7.1, 5.0, (-0.3, 12.0), (-3.3, 6.6))
-    new = {"linewidth": 2.6} if upto != "inputs" else {}
 
     def box(x, label, colour, part):
         _box(ax, x, 2.5, 1.85, 0.95, label, colour, fontsize=10)

@@ -142,7 +142,8 @@ def keras_dense_gradients(model: TextGenerator, ids: np.ndarray, targets: np.nda
 
 # ---- backpropagation through time: the shared weights sum the steps' shares ------------------
 
-def kernel_gradient_by_step(model: TextGenerator, ids: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def kernel_gradient_by_step(model: TextGenerator, ids: np.ndarray,
+                            targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """LSTM-1's kernel gradient, step by step and whole, for the mean loss of a batch (float64).
 
     LSTM-1 uses one kernel (input_dim, 4 * units) at all 13 steps. Here it runs unrolled, each

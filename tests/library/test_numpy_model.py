@@ -6,7 +6,6 @@ import pytest
 import textgen_course as tc
 from conftest import SMALL, random_ids, train_a_few_steps
 from textgen_course.architectures import build_one_lstm
-from textgen_course.lstm_summary import Summarizer
 
 
 def test_full_model_twin_and_numpy_agree_on_64_windows_after_training(trained_model):
@@ -28,10 +27,17 @@ def test_the_one_lstm_model_runs_in_numpy_too():
     np.testing.assert_allclose(engine.probabilities(ids), tc.next_word_probabilities(model, ids), atol=1e-5, rtol=0)
 
 
-def test_the_numpy_model_reads_its_summary_from_the_summarizer(trained_model):
+def test_the_numpy_logits_are_the_scores_whose_softmax_keras_outputs(trained_model):
+    """Behaviour, not the formula: log(Keras's probabilities) - logits is one constant per row
+    (softmax ignores a shift), and the logits rank the words as Keras does."""
     engine = tc.NumpyTextGenerator.from_keras(trained_model)
     ids = random_ids(tc.ModelConfig(), batch=4, seed=7)
-    summary = Summarizer(engine.embedding, engine.lstm_1, engine.lstm_2)(ids)  # (4, 100)
-    np.testing.assert_array_equal(engine.logits(ids), summary @ engine.dense_kernel + engine.dense_bias)
+    logits = engine.logits(ids)
+    assert logits.shape == (4, tc.ModelConfig().vocab_size)
+    keras_probabilities = tc.next_word_probabilities(trained_model, ids).astype(np.float64)
+    shift = np.log(keras_probabilities) - logits  # (4, 4818): the same number along each row
+    assert np.abs(shift - shift.mean(axis=1, keepdims=True)).max() < 1e-3
+    top = np.argsort(-keras_probabilities, axis=1)[:, :5]
+    assert (np.take_along_axis(logits, top, axis=1) >= np.sort(logits, axis=1)[:, -5:-4] - 1e-4).all()
     with pytest.raises(ValueError, match="expected integer word ids"):
         engine.logits(np.zeros((2, 13)))

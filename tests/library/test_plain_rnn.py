@@ -4,13 +4,11 @@ import pytest
 import torch
 
 import textgen_course as tc
-from textgen_course.model import torch_model_from_keras
 from textgen_course.plain_rnn import (
     build_plain_rnn,
     cross_check_plain_rnn,
     plain_rnn_step,
     run_plain_rnn,
-    torch_plain_rnn_from_keras,
     torch_rnn_from_keras,
 )
 from conftest import SMALL, random_ids, train_a_few_steps

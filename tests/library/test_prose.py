@@ -228,3 +228,14 @@ def test_the_command_bakes_refuses_with_exit_status_1_and_forces(tmp_path, capsy
     out = capsys.readouterr().out
     assert "not baked (nothing written)" in out and "holds '2'" in out
     assert prose.main([str(path), "--force"]) == 0 and spans(path) == ["1"]
+
+
+def test_a_span_baked_before_its_chapter_was_executed_keeps_its_record(tmp_path):
+    """Baking before executing (nothing glues the key yet) keeps what the last bake wrote."""
+    path = write_chapter(tmp_path, '<span data-glue="here_a">?</span>', glue={"here_a": "1"})
+    prose.bake_notebook(path)
+    regluing(path, "here_b", "2")  # the cell that glued here_a now glues another name
+    prose.bake_notebook(path)
+    assert json.loads(path.read_text(encoding="utf-8"))["metadata"][prose.RECORD]["glue"] == {"here_a": "1"}
+    regluing(path, "here_a", "3")
+    assert prose.bake_notebook(path) and spans(path) == ["3"]

@@ -92,8 +92,9 @@ def build_recall_model(kind: str, config: RecallConfig, seed: int = 0) -> keras.
     layer_type = keras.layers.SimpleRNN if kind == "plain RNN" else keras.layers.LSTM
     scale = config.input_scale
     word_ids = keras.Input(shape=(config.length,), dtype="int32")
+    start = keras.initializers.RandomUniform(-scale, scale, seed)
     meaning = keras.layers.Embedding(2 * config.words, config.embedding_dim, name="embedding",
-                                     embeddings_initializer=keras.initializers.RandomUniform(-scale, scale, seed))(word_ids)
+                                     embeddings_initializer=start)(word_ids)
     memory = layer_type(config.units, name="recurrent",  # (batch, units): the state after the last word
                         kernel_initializer=keras.initializers.GlorotUniform(seed),
                         recurrent_initializer=keras.initializers.Orthogonal(seed=seed))(meaning)
