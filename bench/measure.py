@@ -44,7 +44,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "generation_speed": ("generate_words_per_s", "generate_paths", "generate_by_threads", "generate_same_greedy_text"),
     "quality": ("validation_perplexity", "validation_accuracy", "validation_top5_accuracy", "validation_windows",
                 "quality_notes"),
-    "browser_speed": ("browser_generate_words_per_s", "browser_first_prediction_ms", "browser_speed_details"),
+    "browser_speed": ("browser_generate_words_per_s", "browser_first_prediction_ms", "browser_fine_tune_steps_per_s",
+                      "browser_fine_tune_first_pass_s", "browser_speed_details"),
     "book_build": ("book_clean_build_s", "book_cached_build_s", "chapter_execution_s", "book_build_details"),
     "test_run": ("test_command_s", "test_fast_s", "test_run_details"),
 }

@@ -346,10 +346,10 @@ def draw_units_over_words(trace, words: Sequence[str], units: dict[str, int], wi
         ax.set_yticks(range(len(UNIT_ROWS)), [name for name, _ in UNIT_ROWS], fontsize=9.5)
         ax.set_xticks(range(steps), words, fontsize=9.5, rotation=40, ha="right", rotation_mode="anchor")
         ax.set_title(f"unit {unit}: {label}", fontsize=10.5, loc="left")
-    fig.subplots_adjust(left=0.2, right=0.98, top=0.95, bottom=0.2 if len(units) == 1 else 0.12,
-                        hspace=0.65)
+    height = fig.get_figheight()
+    fig.subplots_adjust(left=0.2, right=0.98, top=1 - 0.3 / height, bottom=1.3 / height, hspace=0.65)
     for index, (_, _, _, low, high, name) in enumerate(scales):
-        bar_axis = fig.add_axes((0.2 + 0.27 * index, 0.02, 0.22, 0.018))
+        bar_axis = fig.add_axes((0.2 + 0.27 * index, 0.15 / height, 0.22, 0.12 / height))
         bar = fig.colorbar(images[index], cax=bar_axis, orientation="horizontal")
         bar.ax.tick_params(labelsize=9)
         bar.set_ticks([low, 0.5 * (low + high), high] if index == 0 else [low, 0, high])

@@ -26,11 +26,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .generation import generate
-from .learning import adam_step, dense_gradients, one_torch_thread
+from .learning import adam_step, dense_gradients
 from .lstm_summary import Summarizer
 from .numpy_model import NumpyTextGenerator
 from .softmax_head import softmax
 from .text import PUNCTUATION, tokenize
+from .training import one_torch_thread
 from .vocabulary import PAD_ID, UNKNOWN_ID, Vocabulary
 from .windows import make_windows
 
@@ -250,6 +251,22 @@ def keras_fit_head(kernel, bias, summaries, targets, learning_rate: float, passe
     trained_kernel, trained_bias = dense.get_weights()
     return HeadRun(trained_kernel.astype(np.float64), trained_bias.astype(np.float64), np.array(record.losses),
                    np.array(history.history["loss"]), np.array(history.history.get("val_loss", [])))
+
+
+def numpy_and_keras(model, vocabulary: Vocabulary, text: str | None = None, tokens: int = 313,
+                    learning_rate: float = 1e-3, passes: int = 4) -> tuple[HeadRun, HeadRun]:
+    """The same fine-tuning twice from the model's dense weights: train_head (NumPy), keras_fit_head (Keras).
+
+    Default: the first 313 tokens of a speech from the plays, three times over: 300 windows,
+    5 steps a pass (the last of 44 windows), 4 passes = 20 steps; its last 40 windows held out.
+    """
+    engine = NumpyTextGenerator.from_keras(model) if hasattr(model, "get_layer") else model
+    text = EXAMPLE_TEXTS["a speech from the plays (As You Like It)"] * 3 if text is None else text
+    x, y = make_windows(np.array(vocabulary.encode(tokenize(text))[:tokens]), engine.config.sequence_length)
+    summaries = Summarizer(engine.embedding, engine.lstm_1, engine.lstm_2)(x)  # computed once
+    held_out = (summaries[-40:], y[-40:])
+    return tuple(train(engine.dense_kernel, engine.dense_bias, summaries, y, learning_rate, passes,
+                       held_out=held_out) for train in (train_head, keras_fit_head))
 
 
 # ---- the whole thing on a text --------------------------------------------------------------

@@ -790,8 +790,8 @@ function packInto(packed, kernel, rows = kernel.length / packed.columns) {
   for (let group = 0; group < groups; group++) {
     const width = Math.min(LANES, columns - group * LANES); // 16, or fewer in the last group
     for (let i = 0; i < rows; i++) {
-      const from = i * columns + group * LANES;
-      data.set(kernel.subarray(from, from + width), (group * rows + i) * LANES);
+      const from = i * columns + group * LANES, to = (group * rows + i) * LANES;
+      for (let lane = 0; lane < width; lane++) data[to + lane] = kernel[from + lane]; // (no subarray: made often)
     }
   }
   return packed;

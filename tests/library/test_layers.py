@@ -20,7 +20,7 @@ LAYERS = (
     ("model", ["numpy_model", "model", "architectures", "crosscheck", "generation", "plain_rnn"]),
     ("artifacts", ["artifacts"]),
     ("evaluation", ["evaluation", "baselines"]),
-    ("training", ["training", "learning"]),
+    ("training", ["training", "learning", "fine_tuning"]),
     ("experiments", ["ablation"]),
     ("analyses", ["analysis.*"]),  # what the chapters measure on a stage: analysis/<chapter>.py
     ("explorers and exercises", ["explorers.*", "exercises.*"]),

@@ -100,27 +100,3 @@ def test_not_a_course_model_is_a_clear_error():
     other = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
     with pytest.raises(ValueError, match="expected a model built by textgen_course.build_model"):
         tc.cross_check(other)
-
-
-
-
-
-
-
-
-
-
-def test_the_diagram_names_the_predicted_words_given_a_vocabulary(small_model):
-    from textgen_course.vocabulary import Vocabulary
-
-    vocabulary = Vocabulary(words=("<pad>", "<unk>", *(f"w{i}" for i in range(498))))
-    activations = tc.stage_activations(small_model, random_ids(SMALL, batch=3))
-    best = activations["dense_softmax"].argmax(axis=1)
-    last_line = tc.data_flow_diagram(activations, vocabulary).splitlines()[-1]
-    assert last_line.startswith("Next-word prediction  (3,): ")
-    for row, word_id in enumerate(best):
-        assert f"{vocabulary.words[word_id]!r} (p = {activations['dense_softmax'][row, word_id]:.3f})" in last_line
-    assert tc.data_flow_diagram(activations).splitlines()[-1] == f"Next-word prediction  (3,): ids {best.tolist()}"
-    assert len(tc.data_flow_diagram(activations, vocabulary, windows_shown=1).splitlines()[-1].split("(p =")) == 2
-    with pytest.raises(ValueError, match="the vocabulary has 5 words but the model predicts 500"):
-        tc.data_flow_diagram(activations, Vocabulary.from_text("a b c", size=5))

@@ -65,3 +65,14 @@ def test_the_recall_task_writes_both_kinds_for_every_seed(tmp_path):
     for kind in ("plain RNN", "LSTM"):
         assert [run["seed"] for run in record["runs"][kind]] == [0, 1]
         assert all(len(run["accuracy"]) == 12 for run in record["runs"][kind])
+
+
+def test_the_committed_recall_record_is_complete_and_what_the_chapter_reads():
+    from textgen_course.ablation import load_experiment
+
+    record = load_experiment("why_gates_recall")
+    assert "--task recall" in record["command"] and record["distances"] == list(range(1, 13))
+    seeds = {kind: [run["seed"] for run in runs] for kind, runs in record["runs"].items()}
+    assert seeds["plain RNN"] == seeds["LSTM"] and len(seeds["LSTM"]) >= 3  # the same seeds, three at least
+    for runs in record["runs"].values():
+        assert all(len(run["accuracy"]) == 12 and all(0 <= value <= 1 for value in run["accuracy"]) for run in runs)

@@ -142,9 +142,11 @@ def label_points(axes, points: np.ndarray, labels, colours, fontsize: float = 9)
     points: (n, 2) data coordinates, in order of importance (earlier points are labelled first);
     labels, colours: one per point. Each label tries four places around its point (right, left,
     above, below) and is left out when all four overlap a label already written or leave the axes.
-    Returns the indices of the points left without a label.
+    Returns the indices of the points left without a label. Call it last, once the axes' limits,
+    legend and layout are set: it draws the figure first, so that positions are final.
     """
     figure = axes.figure
+    figure.canvas.draw()  # settle the limits and the layout before measuring anything
     renderer = figure.canvas.get_renderer()
     frame = axes.get_window_extent(renderer)
     placed, left_out = [], []
@@ -154,6 +156,7 @@ def label_points(axes, points: np.ndarray, labels, colours, fontsize: float = 9)
         for offset, horizontal, vertical in offsets:
             text = axes.annotate(label, (x, y), xytext=offset, textcoords="offset points", fontsize=fontsize,
                                  color=colour, ha=horizontal, va=vertical)
+            text.set_in_layout(False)  # the labels must not move the axes they were measured in
             box = text.get_window_extent(renderer).expanded(1.05, 1.1)
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
             if inside and not any(box.overlaps(other) for other in placed):

@@ -29,8 +29,10 @@ def fallback_html(kind: str, settings: dict, first_view: str) -> str:
 def live_explorer(children, kind: str, settings: dict, view):
     """A VBox of children that also carries the page's live version (see the module docstring).
 
-    kind names the page's explorer (textgen_explorers.js); settings are its first control
-    values; view is the ipywidgets.HTML whose value is the explorer's current view.
+    kind is the explorer function's own name: try_the_model gives "try_the_model", which the
+    page mounts with mountTryTheModel (textgen_explorers.js; tests/library/test_explorers_web.py
+    checks every explorer). settings are its first control values; view is the ipywidgets.HTML
+    whose value is the explorer's current view.
     """
     import ipywidgets as widgets
 
