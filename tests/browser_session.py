@@ -25,7 +25,7 @@ from pathlib import Path
 import chromium
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]  # tests/ -> the repository
 HTML = ROOT / "_build" / "html"
 
 

@@ -22,7 +22,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -39,10 +38,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))
 SCREENSHOTS = ROOT / "_build" / "jupyterlab-screenshots"
-HOW_TO_ENABLE = ("The JupyterLab page test needs Chromium and ChromeDriver. On Debian or Ubuntu: "
-                 "sudo apt-get install chromium chromium-driver (then run the tests again).")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--window-size=1300,1400"]
+WINDOW = (1300, 1400)  # tall, for the screenshots
 RAW_ANYWHERE = {  # raw MyST that no front end may show
     "a raw role": re.compile(r"\{(?:glue|doc|ref|numref|eq|term|download)(?::\w+)?\}"),
     "a raw target": re.compile(r"^\([a-z][\w]*-[\w-]+\)=\s*$", re.MULTILINE),  # <chapter>-<claim>, not math
@@ -90,17 +86,6 @@ def write_json(path: Path, value) -> None:
     path.write_text(json.dumps(value), encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def browser_paths():
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if not (chromium and driver):
-        if os.environ.get("TEXTGEN_REQUIRE_BROWSER") == "1":
-            pytest.fail("TEXTGEN_REQUIRE_BROWSER=1 but no browser was found. " + HOW_TO_ENABLE)
-        pytest.skip(HOW_TO_ENABLE)
-    return chromium, driver
-
-
 @pytest.fixture(scope="module", params=["myst", "plain"])
 def lab(request, browser_paths, tmp_path_factory):
     """A JupyterLab server rooted at the repository; yields (mode, base_url, token)."""
@@ -145,18 +130,10 @@ def lab(request, browser_paths, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(browser_paths):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chromium, chromedriver = browser_paths
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
-    yield driver
-    driver.quit()
+def browser(driver):
+    """The session's one Chromium (tests/browser_session.py), with a window tall enough for the screenshots."""
+    driver.set_window_size(*WINDOW)
+    return driver
 
 
 def shut_down_kernels(base: str, token: str) -> None:
