@@ -20,7 +20,7 @@ from .config import ARCHITECTURES, ModelConfig, check_architecture
 from .embedding import build_embedding
 from .flops import parameters_by_stage
 from .lstm_summary import build_lstm_summary
-from .model import TextGenerator, build_model
+from .model import TextGenerator, build_model, stage_seed
 from .softmax_head import build_softmax_head
 
 __all__ = ["ARCHITECTURES", "architecture_of", "build_architecture", "build_one_lstm", "check_architecture",
@@ -35,13 +35,11 @@ def build_one_lstm(config: ModelConfig | None = None, seed: int | None = 0) -> T
     """
     config = config or ModelConfig()
 
-    def stage_seed(offset: int) -> int | None:
-        return None if seed is None else seed + offset
 
     word_ids = keras.Input(shape=(config.sequence_length,), dtype="int32", name="word_ids")
-    meaning = build_embedding(config, stage_seed(0))(word_ids)  # (batch, 13, 100): a vector per word
-    summary = build_lstm_summary(config, stage_seed(2))(meaning)  # (batch, units): the whole window
-    probabilities = build_softmax_head(config, stage_seed(3))(summary)  # (batch, 4818): next word
+    meaning = build_embedding(config, stage_seed(seed, 0))(word_ids)  # (batch, 13, 100): a vector per word
+    summary = build_lstm_summary(config, stage_seed(seed, 2))(meaning)  # (batch, units): the whole window
+    probabilities = build_softmax_head(config, stage_seed(seed, 3))(summary)  # (batch, 4818): next word
     return TextGenerator(config, word_ids, probabilities, name="one_lstm_generator")
 
 

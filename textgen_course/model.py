@@ -52,18 +52,21 @@ class TextGenerator(keras.Model):
         return super().__call__(inputs, *args, **kwargs)
 
 
+def stage_seed(seed: int | None, stage: int) -> int | None:
+    """The seed of stage 0..3 (embedding, LSTM-1, LSTM-2, dense) in a model built with `seed`
+    (None: unseeded). Every architecture the course builds gives its stages these seeds, so the
+    stages they share start from the same weights."""
+    return None if seed is None else seed + stage
+
+
 def build_model(config: ModelConfig | None = None, seed: int | None = 0) -> TextGenerator:
     """Assemble the four stages into one Keras model; seed fixes the initial weights."""
     config = config or ModelConfig()
-
-    def stage_seed(offset: int) -> int | None:
-        return None if seed is None else seed + offset
-
     word_ids = keras.Input(shape=(config.sequence_length,), dtype="int32", name="word_ids")
-    meaning = build_embedding(config, stage_seed(0))(word_ids)  # (batch, 13, 100): a vector per word
-    context = build_lstm_context(config, stage_seed(1))(meaning)  # (batch, 13, 150): context per word
-    summary = build_lstm_summary(config, stage_seed(2))(context)  # (batch, 100): the whole window
-    probabilities = build_softmax_head(config, stage_seed(3))(summary)  # (batch, 4818): next word
+    meaning = build_embedding(config, stage_seed(seed, 0))(word_ids)  # (batch, 13, 100): a vector per word
+    context = build_lstm_context(config, stage_seed(seed, 1))(meaning)  # (batch, 13, 150): context per word
+    summary = build_lstm_summary(config, stage_seed(seed, 2))(context)  # (batch, 100): the whole window
+    probabilities = build_softmax_head(config, stage_seed(seed, 3))(summary)  # (batch, 4818): next word
     return TextGenerator(config, word_ids, probabilities, name="text_generator")
 
 

@@ -20,7 +20,7 @@ import torch
 from .config import ModelConfig
 from .embedding import build_embedding, torch_embedding_from_keras
 from .input_checks import check_word_ids
-from .model import TextGenerator, TorchTextGenerator, config_of, next_word_probabilities
+from .model import TextGenerator, TorchTextGenerator, config_of, next_word_probabilities, stage_seed
 from .softmax_head import TorchSoftmaxHead, build_softmax_head, torch_softmax_head_from_keras
 from .stage_check import StageCheck, max_abs_difference
 
@@ -36,23 +36,20 @@ def build_plain_rnn(config: ModelConfig | None = None, seed: int | None = 0) -> 
     """
     config = config or ModelConfig()
 
-    def stage_seed(offset: int) -> int | None:
-        return None if seed is None else seed + offset
-
     def plain_rnn(units: int, offset: int, return_sequences: bool) -> keras.layers.SimpleRNN:
         return keras.layers.SimpleRNN(
             units,
             return_sequences=return_sequences,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=stage_seed(offset)),
-            recurrent_initializer=keras.initializers.Orthogonal(seed=stage_seed(offset)),
+            kernel_initializer=keras.initializers.GlorotUniform(seed=stage_seed(seed, offset)),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=stage_seed(seed, offset)),
             name=RNN_LAYERS[offset - 1],
         )
 
     word_ids = keras.Input(shape=(config.sequence_length,), dtype="int32", name="word_ids")
-    meaning = build_embedding(config, stage_seed(0))(word_ids)  # (batch, 13, 100): a vector per word
+    meaning = build_embedding(config, stage_seed(seed, 0))(word_ids)  # (batch, 13, 100): a vector per word
     context = plain_rnn(config.lstm1_units, 1, True)(meaning)  # (batch, 13, 150): one vector per word
     summary = plain_rnn(config.lstm2_units, 2, False)(context)  # (batch, 100): the last step's
-    probabilities = build_softmax_head(config, stage_seed(3))(summary)  # (batch, 4818): next word
+    probabilities = build_softmax_head(config, stage_seed(seed, 3))(summary)  # (batch, 4818): next word
     return TextGenerator(config, word_ids, probabilities, name="plain_rnn_generator")
 
 

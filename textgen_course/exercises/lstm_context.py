@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..lstm_gates import sigmoid
+from ..lstm_gates import lstm_parameter_count, sigmoid
 from .checking import (Passed, WrongAnswer, as_array, call_learner, check_number, check_shape, compare,
                        library_switched_off, passed)
 
@@ -65,7 +65,7 @@ def check_answer_parameters(answer_parameters, quiet: bool = False) -> Passed:
     units, input_dim = 64, 100
     check_number(
         answer_parameters,
-        4 * units * (input_dim + units + 1),
+        lstm_parameter_count(input_dim, units),  # the one formula (lstm_gates.py)
         "answer_parameters",
         hints={
             4 * units * (input_dim + units): "you forgot the bias: each gate of each unit has one "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..lstm_gates import LstmWeights, lstm_step, run_lstm
+from ..lstm_gates import LstmWeights, lstm_parameter_count, lstm_step, run_lstm
 from .checking import (Passed, WrongAnswer, as_array, call_learner, check_number, check_shape, compare,
                        library_switched_off, passed)
 
@@ -58,7 +58,7 @@ def check_answer_parameters(answer_parameters, quiet: bool = False) -> Passed:
     units, input_dim = 100, 50
     check_number(
         answer_parameters,
-        4 * units * (input_dim + units + 1),
+        lstm_parameter_count(input_dim, units),  # the one formula (lstm_gates.py)
         "answer_parameters",
         hints={
             4 * units * (150 + units + 1): "that is LSTM-2 in the course's model, reading 150-number "
