@@ -149,6 +149,13 @@ def record(variant: str, command: str, threads: int | None = None) -> Path:
     return _write(variant, result)
 
 
+def command_subset_errors(args) -> None:
+    """Standard errors for the first race's subset figures (textgen_course/analysis/first_race.py)."""
+    from textgen_course.analysis.first_race import subset_errors
+
+    _write("subset_errors", {"command": _command(), "date": date.today().isoformat(), **subset_errors()})
+
+
 def command_seed_scores(args) -> None:
     """Score finished runs of the seed study on every validation window and keep each window's loss.
 
@@ -564,6 +571,8 @@ def main() -> int:
     start_parser.add_argument("--gain", type=float, help="the gain to compare with 1 (default: the shipped recipe's)")
     start_parser.add_argument("--threads", type=int, default=0)
     start_parser.set_defaults(run=command_start)
+    commands.add_parser("subset-errors", help="standard errors for the first race's subset figures"
+                        ).set_defaults(run=command_subset_errors)
     scores_parser = commands.add_parser("seed-scores", help="score seed-study runs on every validation window "
                                         "and keep each window's loss in experiments/<run>.losses.npz")
     scores_parser.add_argument("runs", nargs="+", help="e.g. two_lstms_seed0 two_lstms_seed1 ...")

@@ -485,7 +485,10 @@
       view.innerHTML = `<div>After <b>${escape(box.value)}</b> &hellip;</div><table><tr><th class='textgen-left'>next word</th><th>model</th>` +
         `<th class='textgen-left'><span class='textgen-key textgen-bar-model'></span> model <span class='textgen-key textgen-bar-sampled'></span> sampled from</th><th>sampled</th></tr>${rows}</table>` +
         `<div class='textgen-gap'>Words the strategy can draw: <b>${kept.toLocaleString("en-US")}</b>. Effective number of choices (exp of the entropy): <b>${fixed(effectiveWords(sampled), 1)}</b> ` +
-        `(the model's own: ${fixed(effectiveWords(modelP), 1)}).</div>`;
+        `(the model's own: ${fixed(effectiveWords(modelP), 1)}).</div>` +
+        // DistributionView.note(): the "model" column is renormalised without padding and <unk>
+        `<div class='textgen-gap textgen-quiet'>Model: the softmax's probabilities without padding and &lt;unk&gt; ` +
+        `(which had ${fixed(probabilities[0] + probabilities[1], 3)}), rescaled to sum to 1, as the generator draws.</div>`;
     }
     box.addEventListener("change", readContext);
     for (const input of [c.strategy, c.temperature, c.topK, c.topP]) input.addEventListener("change", redraw);

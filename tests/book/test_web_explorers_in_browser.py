@@ -186,6 +186,8 @@ def test_softmax_head_explorer(driver, bases, library, where):
         tc.generation.next_word_distribution(engine, vocabulary, context), vocabulary, strategy="top_p", top_p=0.5
     )
     assert f"Words the strategy can draw: {expected.kept_words}." in shown
+    # the page says what the Python view says: the "model" column is rescaled without <unk>
+    assert f"(which had {expected.removed_probability:.3f}), rescaled to sum to 1" in shown
     shown = change(driver, "Temperature:", 2)
     assert "Effective number" in shown
     assert not console_errors(driver)

@@ -194,3 +194,15 @@ def test_the_mirror_rule_names_the_file_it_expects():
     assert expected_test_file("analysis.lstm_context") == "test_analysis_lstm_context.py"
     assert expected_test_file("analysis.embedding") == "test_analysis_embedding.py"
     assert expected_test_file("__main__") == "test_main.py"
+
+
+MODEL_FILES = ("embedding", "lstm_gates", "lstm_context", "lstm_summary", "softmax_head", "model", "numpy_model",
+               "generation", "training")  # CONTRIBUTING.md, "The model in a few files"
+
+
+def test_the_whole_model_reads_in_under_1500_lines():
+    lines = {name: len((PACKAGE / f"{name}.py").read_text(encoding="utf-8").splitlines()) for name in MODEL_FILES}
+    assert sum(lines.values()) < 1500, f"the model's files hold {sum(lines.values())} lines: {lines}"
+    contributing = (PACKAGE.parent / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = contributing.split("## The model in a few files", 1)[1].split("\n## ", 1)[0]
+    assert all(f"`{name}.py`" in section for name in MODEL_FILES)

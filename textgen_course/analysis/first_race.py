@@ -50,7 +50,8 @@ def subset_errors(context_windows: int = 20_000, start_windows: int = 5000, seed
       breakdown: default_rng(seed).choice, sorted), cut to its last 2 words;
     - start: the first `start_windows` validation windows, on which the slow-start run measured
       its curves. They are consecutive and overlap, so their errors come from blocks of 250.
-    Slow (it loads and tokenizes the corpus): the chapter reads the record this writes.
+    Slow (it loads and tokenizes the corpus): the chapter reads the record that
+    `scripts/train_ablations.py subset-errors` writes (experiments/subset_errors.json).
     """
     model, vocabulary = load_pretrained()
     text = load_corpus()
@@ -76,15 +77,3 @@ def subset_errors(context_windows: int = 20_000, start_windows: int = 5000, seed
                   "unigram": summary(losses(unigram, x[:start_windows], y[:start_windows]), 250),
                   "shipped_model": summary(losses(model, x[:start_windows], y[:start_windows]), 250)},
     }
-
-
-if __name__ == "__main__":  # python -m textgen_course.analysis.first_race: rewrite the record
-    import json
-    from datetime import date
-    from pathlib import Path
-
-    record = {"command": "python -m textgen_course.analysis.first_race", "date": date.today().isoformat(),
-              **subset_errors()}
-    target = Path(__file__).resolve().parents[1] / "experiments" / "subset_errors.json"
-    target.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {target}")
