@@ -166,6 +166,7 @@ def test(args) -> None:
     status_path.unlink(missing_ok=True)
     config = ROOT / "_build" / "from-outputs" / "_config.yml"
     jupyterlab_tests = "tests/book/test_jupyterlab.py"
+    otter_tests = ("tests/book/test_assign.py", "tests/book/test_grade.py")  # behind: they even out the streams
     behind = [
         ("book built from the committed outputs", [PYTHON, "-m", "authoring.editions", "config-from-outputs",
                                                    "--output", config]),
@@ -175,6 +176,7 @@ def test(args) -> None:
         ("every chapter executed once: compared (nbval), exercises as the student has them",
          [PYTHON, "-m", "pytest", ".nbval-checked", "--nbval", "--nbval-sanitize-with", "book/sanitize.cfg",
           "-p", "no:cacheprovider"]),
+        ("otter-grader: assign and grade", [PYTHON, "-m", "pytest", *otter_tests, "-p", "no:cacheprovider"]),
         ("JupyterLab, both modes", [PYTHON, "-m", "pytest", jupyterlab_tests, "-p", "no:cacheprovider"]),
     ]
     # One thread per stream: a library that starts two threads on a shared core waits for the slower
@@ -212,9 +214,10 @@ def test(args) -> None:
     background = threading.Thread(target=run_behind)
     background.start()
     front_env = {**one_thread, "TEXTGEN_BOOK_BUILD_STATUS": str(status_path), "TEXTGEN_BOOK_BUILD_LOG": str(log_path)}
-    step("pytest tests/ (library, browser, slow)", [PYTHON, "-m", "pytest", "tests", "--ignore",
-                                                            jupyterlab_tests, "-p", "no:cacheprovider",
-                                                            "--durations=15"], "front", env=front_env)
+    ignored = [part for test_file in (jupyterlab_tests, *otter_tests) for part in ("--ignore", test_file)]
+    step("pytest tests/ (library, browser, slow)", [PYTHON, "-m", "pytest", "tests", *ignored,
+                                                            "-p", "no:cacheprovider", "--durations=15"],
+         "front", env=front_env)
     step("student book built from the committed outputs", [PYTHON, "-m", "authoring.editions", "student-book",
                                                           "--from-outputs"], "front", env=one_thread)
     front_done = time.perf_counter()

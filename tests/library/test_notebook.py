@@ -24,8 +24,19 @@ def test_setup_prints_arrays_short():
     assert np.get_printoptions()["precision"] == 4
 
 
-def test_glue_returns_its_value_so_a_cell_can_use_it():
-    assert glue("notebook_test_value", 481_800) == 481_800
+def test_glue_publishes_what_the_book_and_the_baked_prose_read(monkeypatch):
+    """The output myst-nb's glue roles read and authoring/prose.py bakes: a hidden text/plain under the
+    name, and nothing visible; the value comes back so a cell can go on using it."""
+    import myst_nb.ext.glue
+
+    published = []
+    monkeypatch.setattr(myst_nb.ext.glue, "ipy_display",
+                        lambda data, raw, metadata: published.append((data, metadata)))
+    assert glue("notebook_test_value", "1,219,418") == "1,219,418"
+    [(data, metadata)] = published
+    assert metadata["scrapbook"]["name"] == "notebook_test_value"
+    prefix = metadata["scrapbook"]["mime_prefix"]
+    assert prefix and data == {prefix + "text/plain": "'1,219,418'"}  # hidden: no plain text/plain shows
 
 
 def test_setup_draws_svg_with_text_kept_as_text():
