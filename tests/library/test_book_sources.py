@@ -207,3 +207,34 @@ def test_why_two_lstms_reads_in_at_most_2000_words_before_its_exercises():
     assert exercises, "why_two_lstms.ipynb has no '## Exercises' heading"
     words = prose_words(text[: exercises.start()])
     assert words <= 2000, f"why_two_lstms.ipynb has {words} words of prose before its exercises (at most 2,000)"
+
+
+# ---- no wall of text: every stage chapter at most 2,500 words of prose -------------------------
+
+NOT_STAGE_CHAPTERS = {"first_race", "performance", "glossary", "key_intuitions", "welcome"}  # and appendices
+
+
+def stage_prose_words(notebook: dict) -> int:
+    """Words of prose in a chapter's Markdown: comments, code, maths, tags and link targets left out."""
+    count = 0
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        text = re.sub(r"<!--.*?-->|```.*?```|\$\$.*?\$\$", " ", "".join(cell["source"]), flags=re.S)
+        text = re.sub(r"\](\([^)]*\))", "]", re.sub(r"\$[^$\n]*\$|<[^>]+>", " ", text))
+        count += len(re.findall(r"[A-Za-z][A-Za-z'-]*", text))
+    return count
+
+
+@pytest.mark.parametrize("chapter", [path for path in CHAPTERS if path.stem not in NOT_STAGE_CHAPTERS
+                                     and "appendix" not in path.stem], ids=lambda path: path.stem)
+def test_a_stage_chapter_holds_at_most_2500_words_of_prose(chapter):
+    words = stage_prose_words(json.loads(chapter.read_text(encoding="utf-8")))
+    assert words <= 2500, f"{chapter.stem} has {words:,} words of prose: move a section to an appendix page"
+
+
+def test_the_word_count_sees_prose_and_skips_code_and_maths():
+    notebook = {"cells": [{"cell_type": "markdown", "source": ["One two [three](x.ipynb#y) $a+b$\n",
+                                                               "```python\nnot counted\n```\n<!-- nor this -->"]},
+                          {"cell_type": "code", "source": ["print('no')"]}]}
+    assert stage_prose_words(notebook) == 3
