@@ -58,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="textgen-test-run-"))
     if args.quick:
         clone = folder
-        commands = {"test_fast_s": [sys.executable, "-c", "print('quick: no tests run')"],
-                    "test_command_s": [sys.executable, "-c", "print('  front: quick step   1 s')"]}
+        pause = "import time; time.sleep(0.2); "  # long enough to round to a positive number of seconds
+        commands = {"test_fast_s": [sys.executable, "-c", pause + "print('quick: no tests run')"],
+                    "test_command_s": [sys.executable, "-c", pause + "print('  front: quick step   1 s')"]}
     else:
         clone = fresh_clone(folder)
         started = time.perf_counter()
