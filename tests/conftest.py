@@ -85,6 +85,29 @@ def small_text_file(tmp_path, small_text):
     return path
 
 
+# ---- the plain-RNN model (test_plain_rnn.py, test_analysis_lstm_context.py) --------------------
+
+
+@pytest.fixture(scope="session")
+def plain():
+    """The plain-RNN model at the small config, trained a few large steps (weights far from their start)."""
+    from textgen_course.plain_rnn import build_plain_rnn
+
+    return train_a_few_steps(build_plain_rnn(SMALL, seed=2))
+
+
+def without_recurrence(model, layers):
+    """A copy of a plain-RNN model whose named layers forget: their recurrent weights are zero."""
+    from textgen_course.plain_rnn import build_plain_rnn
+
+    copy = build_plain_rnn(SMALL, seed=0)
+    copy.set_weights(model.get_weights())
+    for name in layers:
+        kernel, recurrent_kernel, bias = copy.get_layer(name).get_weights()
+        copy.get_layer(name).set_weights([kernel, np.zeros_like(recurrent_kernel), bias])
+    return copy
+
+
 # ---- a trained artifact folder (training and artifacts tests) --------------------------------
 
 TINY = tc.ModelConfig(vocab_size=30, sequence_length=6, embedding_dim=8, lstm1_units=12, lstm2_units=8)

@@ -15,24 +15,10 @@ from textgen_course.analysis.lstm_context import (
     train_recall,
 )
 from textgen_course.model import torch_model_from_keras
-from textgen_course.plain_rnn import build_plain_rnn, torch_plain_rnn_from_keras
-from conftest import SMALL, random_ids, train_a_few_steps
+from textgen_course.plain_rnn import torch_plain_rnn_from_keras
+from conftest import SMALL, random_ids, without_recurrence
 
 
-@pytest.fixture(scope="module")
-def plain():
-    """The plain-RNN model at the small config, trained a few large steps (weights far from their start)."""
-    return train_a_few_steps(build_plain_rnn(SMALL, seed=2))
-
-
-def without_recurrence(model, layers):
-    """A copy of a plain-RNN model whose named layers forget: their recurrent weights are zero."""
-    copy = build_plain_rnn(SMALL, seed=0)
-    copy.set_weights(model.get_weights())
-    for name in layers:
-        kernel, recurrent_kernel, bias = copy.get_layer(name).get_weights()
-        copy.get_layer(name).set_weights([kernel, np.zeros_like(recurrent_kernel), bias])
-    return copy
 
 
 @pytest.mark.parametrize("measure", ["memory", "output"])

@@ -11,25 +11,11 @@ from textgen_course.plain_rnn import (
     run_plain_rnn,
     torch_rnn_from_keras,
 )
-from conftest import SMALL, random_ids, train_a_few_steps
+from conftest import SMALL, random_ids
 
 TOLERANCE = 1e-5  # float32, as every cross-check of the course
 
 
-@pytest.fixture(scope="module")
-def plain():
-    """The plain-RNN model at the small config, trained a few large steps (weights far from their start)."""
-    return train_a_few_steps(build_plain_rnn(SMALL, seed=2))
-
-
-def without_recurrence(model, layers):
-    """A copy of a plain-RNN model whose named layers forget: their recurrent weights are zero."""
-    copy = build_plain_rnn(SMALL, seed=0)
-    copy.set_weights(model.get_weights())
-    for name in layers:
-        kernel, recurrent_kernel, bias = copy.get_layer(name).get_weights()
-        copy.get_layer(name).set_weights([kernel, np.zeros_like(recurrent_kernel), bias])
-    return copy
 
 
 def test_same_widths_and_the_lstm_models_embedding_and_head():
