@@ -55,20 +55,19 @@ from textgen_course.ablation import (
     shipped_recipe,
     variant_recipe,
 )
-from textgen_course.analysis.why_two_lstms import losses_path, pack_scores
-from textgen_course.baselines import fit_baselines
-from textgen_course.config import MINIATURE_CHARACTERS, MINIATURE_CONFIG
-from textgen_course.evaluation import (
+from textgen_course.analysis.why_two_lstms import (
     TOKEN_TYPES,
     breakdown,
     context_length_curve,
-    estimate_perplexity,
     keep_last_words,
+    losses_path,
+    pack_scores,
     paired_difference,
-    score_targets,
-    strided_sample,
     token_type_groups,
 )
+from textgen_course.baselines import fit_baselines
+from textgen_course.config import MINIATURE_CHARACTERS, MINIATURE_CONFIG, ModelConfig
+from textgen_course.evaluation import estimate_perplexity, score_targets, strided_sample
 from textgen_course.training import (
     MINIATURE_TRAINING,
     TrainingConfig,
@@ -126,7 +125,7 @@ def record(variant: str, command: str, threads: int | None = None) -> Path:
     run = artifacts.read_manifest(RUNS / f"ablation_{variant}")
     architecture, config, training = variant_recipe(variant)
     _, _, shipped = shipped_recipe()
-    if (TrainingConfig(**run["training"]) != training or run["model_config"] != config.to_dict()
+    if (TrainingConfig(**run["training"]) != training or ModelConfig.from_dict(run["model_config"]) != config
             or run.get("architecture", "two_lstms") != architecture
             or run["corpus"]["sha256"] != shipped["corpus"]["sha256"]):
         raise ValueError(f"runs/ablation_{variant} was not trained with the sizes, recipe and corpus of {variant}.")
@@ -135,9 +134,9 @@ def record(variant: str, command: str, threads: int | None = None) -> Path:
         "date": date.today().isoformat(),
         "variant": variant,
         "architecture": architecture,
-        "units": config.lstm2_units,
+        "units": config.lstm_2_units,
         "parameters": parameter_count(architecture, config),
-        "model_config": run["model_config"],
+        "model_config": config.to_dict(),  # the run's, checked above (in today's field names)
         "training": dataclasses.asdict(TrainingConfig(**run["training"])),
         "recipe": VARIANTS[variant][2],
         "corpus": run["corpus"],
@@ -201,9 +200,9 @@ def _seed_record_of_shipped(manifest: dict) -> dict:
         "date": date.today().isoformat(),
         "variant": "two_lstms_seed0",
         "architecture": architecture,
-        "units": config.lstm2_units,
+        "units": config.lstm_2_units,
         "parameters": parameter_count(architecture, config),
-        "model_config": manifest["model_config"],
+        "model_config": config.to_dict(),  # the shipped manifest's, in today's field names
         "training": dataclasses.asdict(training),
         "recipe": "shipped",
         "corpus": manifest["corpus"],
@@ -341,7 +340,7 @@ def context_scores(models: dict, windows: np.ndarray, targets: np.ndarray, lengt
     """The context-length experiment on one sample of windows whose losses are independent.
 
     For each model and each length k, the scores when the model may read only the last k
-    words (evaluation.keep_last_words), with the perplexity's standard error. Then, paired on
+    words (analysis.why_two_lstms.keep_last_words), with the perplexity's standard error. Then, paired on
     the same windows: how much lower the first model's loss is than each other model's at
     each k, and how much each model gains from the far words (loss with far[0] words minus
     loss with far[1]), with the difference of those gains between the first model and each

@@ -47,13 +47,13 @@ def model_tensors(model) -> dict[str, np.ndarray]:
     engine = model if isinstance(model, NumpyTextGenerator) else NumpyTextGenerator.from_keras(model)
     return {
         "embedding": engine.embedding,  # (vocab_size, embedding_dim)
-        "lstm_1.kernel": engine.lstm_1.kernel,  # (embedding_dim, 4 * lstm1_units), gates i, f, c, o
-        "lstm_1.recurrent_kernel": engine.lstm_1.recurrent_kernel,  # (lstm1_units, 4 * lstm1_units)
-        "lstm_1.bias": engine.lstm_1.bias,  # (4 * lstm1_units,)
-        "lstm_2.kernel": engine.lstm_2.kernel,  # (lstm1_units, 4 * lstm2_units)
-        "lstm_2.recurrent_kernel": engine.lstm_2.recurrent_kernel,  # (lstm2_units, 4 * lstm2_units)
-        "lstm_2.bias": engine.lstm_2.bias,  # (4 * lstm2_units,)
-        "dense.kernel": engine.dense_kernel,  # (lstm2_units, vocab_size)
+        "lstm_1.kernel": engine.lstm_1.kernel,  # (embedding_dim, 4 * lstm_1_units), gates i, f, c, o
+        "lstm_1.recurrent_kernel": engine.lstm_1.recurrent_kernel,  # (lstm_1_units, 4 * lstm_1_units)
+        "lstm_1.bias": engine.lstm_1.bias,  # (4 * lstm_1_units,)
+        "lstm_2.kernel": engine.lstm_2.kernel,  # (lstm_1_units, 4 * lstm_2_units)
+        "lstm_2.recurrent_kernel": engine.lstm_2.recurrent_kernel,  # (lstm_2_units, 4 * lstm_2_units)
+        "lstm_2.bias": engine.lstm_2.bias,  # (4 * lstm_2_units,)
+        "dense.kernel": engine.dense_kernel,  # (lstm_2_units, vocab_size)
         "dense.bias": engine.dense_bias,  # (vocab_size,)
     }
 

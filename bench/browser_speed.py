@@ -52,7 +52,7 @@ textgenLoadModel().then((model) => {
 FINE_TUNE_STEPS = """
 const [steps, done] = [arguments[0], arguments[arguments.length - 1]];
 textgenLoadModel().then((model) => {
-  const E = TextgenEngine, windows = 64 * steps, units = model.lstm2.units;
+  const E = TextgenEngine, windows = 64 * steps, units = model.lstm_2.units;
   const summaries = new Float32Array(windows * units), targets = [];
   const random = E.mulberry32(0);
   for (let i = 0; i < summaries.length; i++) summaries[i] = 2 * random() - 1;

@@ -17,7 +17,7 @@ text, never seen in training), 13 words in, the next word scored.
     model_first_recipe
               the two-LSTM model of the first recipe (shipped until the second)
               The ablations (authoring/train_ablations.py) come as the library reports
-              them: textgen_course.ablation.full_budget_results(), scored by the same
+              them: textgen_course.analysis.why_two_lstms.full_budget_results(), scored by the same
               evaluation code on the same windows (retraining them takes hours, so this
               script reads them rather than measures them)
 The three models this script scores itself are also compared with the library's table: the
@@ -38,14 +38,15 @@ from textgen_course.ablation import RIVALS  # the one registry of the trained ri
 
 ABLATIONS = tuple(name for name, variant in RIVALS.items() if variant.architecture == "one_lstm")  # every rival
 FROM_LIBRARY = (*ABLATIONS, "model_first_recipe")
+LIBRARY_TABLE = "textgen_course.analysis.why_two_lstms.full_budget_results()"  # where the ablations' scores come from
 LIBRARY_KEYS = {"model": "two_lstms", "unigram": "unigram", "ngram": "kneser_ney_trigram",
                 **{name: name for name in ABLATIONS},
                 "model_first_recipe": "two_lstms_first_recipe"}  # ours -> the library's
 
 
 def library_scores() -> dict[str, dict]:
-    """{our key: {"perplexity", "accuracy", "top5_accuracy"}} from textgen_course.ablation.full_budget_results()."""
-    from textgen_course.ablation import full_budget_results
+    """{our key: {"perplexity", "accuracy", "top5_accuracy"}} from the library's full_budget_results()."""
+    from textgen_course.analysis.why_two_lstms import full_budget_results
 
     table = full_budget_results()
     return {ours: {"perplexity": table[theirs].perplexity, "accuracy": table[theirs].accuracy,
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             "keras_vs_twin_on_subset": {"windows": int(len(subset)), "keras_perplexity": keras_subset.perplexity,
                                         "twin_perplexity": twin_subset.perplexity},
             "measured_here": sorted(measured),
-            "from_library": {key: "textgen_course.ablation.full_budget_results()" for key in FROM_LIBRARY},
+            "from_library": {key: LIBRARY_TABLE for key in FROM_LIBRARY},
             "all_validation_windows": all_windows,
             "largest_relative_difference_from_library": largest_difference(measured, library) if all_windows else None,
             "recorded_at_training": {"best_epoch": recorded.get("best_epoch"),
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{math.exp(recorded.get('keras_validation_loss', recorded['validation_loss'])):.1f}")
     difference = values["quality_notes"]["largest_relative_difference_from_library"]
     if difference is not None:
-        print("largest relative difference from textgen_course.ablation.full_budget_results(): "
+        print(f"largest relative difference from {LIBRARY_TABLE}: "
               + ", ".join(f"{name} {value:.1e}" for name, value in difference.items()))
     notes = values["quality_notes"]
     verdict = {True: "beaten", False: "NOT beaten", None: "not compared (not every window scored)"}

@@ -29,7 +29,7 @@ ARGUMENTS = (
     "--disable-sync",
     "--disable-dev-shm-usage",
 )
-WINDOW = (1280, 900)
+WINDOW = (1300, 900)  # the width tests/book/test_layout.py measures the column at
 
 
 def find_browser() -> tuple[str, str] | None:

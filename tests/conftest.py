@@ -16,7 +16,7 @@ import textgen_course as tc  # noqa: E402
 # the browser tests' session fixtures (one Chromium, the built book, its server): tests/browser_session.py
 pytest_plugins = ["browser_session"]
 
-SMALL = tc.ModelConfig(vocab_size=500, sequence_length=8, embedding_dim=16, lstm1_units=24, lstm2_units=12)
+SMALL = tc.ModelConfig(vocab_size=500, sequence_length=8, embedding_dim=16, lstm_1_units=24, lstm_2_units=12)
 
 
 def random_ids(config: tc.ModelConfig, batch: int = 64, seed: int = 0) -> np.ndarray:
@@ -110,7 +110,7 @@ def without_recurrence(model, layers):
 
 # ---- a trained artifact folder (training and artifacts tests) --------------------------------
 
-TINY = tc.ModelConfig(vocab_size=30, sequence_length=6, embedding_dim=8, lstm1_units=12, lstm2_units=8)
+TINY = tc.ModelConfig(vocab_size=30, sequence_length=6, embedding_dim=8, lstm_1_units=12, lstm_2_units=8)
 
 
 def _quick():

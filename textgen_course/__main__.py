@@ -1,7 +1,7 @@
 """Command line: python -m textgen_course train|generate ...
 
     python -m textgen_course train --out runs/shakespeare --epochs 3
-    python -m textgen_course train --out runs/one_lstm --architecture one_lstm --lstm2-units 128
+    python -m textgen_course train --out runs/one_lstm --architecture one_lstm --lstm-2-units 128
     python -m textgen_course export runs/shakespeare textgen_course/pretrained
     python -m textgen_course generate "to be or not to be" --words 20 --strategy top_p --top-p 0.9 --seed 0
 """
@@ -41,11 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--vocab-size", type=int, default=sizes.vocab_size)
     train.add_argument("--sequence-length", type=int, default=sizes.sequence_length)
     train.add_argument("--embedding-dim", type=int, default=sizes.embedding_dim)
-    train.add_argument("--lstm1-units", type=int, default=sizes.lstm1_units)
-    train.add_argument("--lstm2-units", type=int, default=sizes.lstm2_units)
+    train.add_argument("--lstm-1-units", type=int, default=sizes.lstm_1_units)
+    train.add_argument("--lstm-2-units", type=int, default=sizes.lstm_2_units)
     train.add_argument("--architecture", default="two_lstms", choices=ARCHITECTURES,
                        help="two_lstms: the notes' model; one_lstm: the ablation without LSTM-1, "
-                            "one LSTM of --lstm2-units units (book/why_two_lstms.ipynb)")
+                            "one LSTM of --lstm-2-units units (book/why_two_lstms.ipynb)")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     train.add_argument("--quiet", action="store_true", help="one line per epoch, no progress bar")
 
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _train(args) -> int:
     model_config = ModelConfig(args.vocab_size, args.sequence_length, args.embedding_dim,
-                               args.lstm1_units, args.lstm2_units)
+                               args.lstm_1_units, args.lstm_2_units)
     training = TrainingConfig(
         epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
         final_learning_rate=args.final_learning_rate, patience=args.patience,

@@ -11,8 +11,10 @@ the trained rivals; their names are the keys of experiments/*.json.
 
 The full-size results (experiments/*.json, written by authoring/train_ablations.py) come from
 two races: FIRST_RACE with Keras's usual start, SECOND_RACE with the shipped recipe, which
-starts LSTM-2's input weights 4 times larger (TrainingConfig.summary_input_gain);
-spread_at_start shows why that matters to the deeper model.
+starts LSTM-2's input weights 4 times larger (TrainingConfig.summary_input_gain). What the
+chapters compute from those records (the results table, the paired gaps, the breakdowns by kind
+of word and by words of context, the seed study) is in analysis/why_two_lstms.py; why the
+larger start matters to the deeper model (spread_at_start) is in analysis/first_race.py.
 """
 
 from __future__ import annotations
@@ -23,9 +25,6 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
-
-import keras
-import numpy as np
 
 from .architectures import (  # noqa: F401  (re-exported: their home is architectures.py)
     ARCHITECTURES,
@@ -43,9 +42,9 @@ from .training import TrainingConfig, one_torch_thread  # noqa: F401  (re-export
 EXPERIMENTS = Path(__file__).parent / "experiments"
 
 
-def with_lstm2_units(config: ModelConfig, units: int) -> ModelConfig:
-    """The config with lstm2_units = units: the width of a one-LSTM model's only LSTM."""
-    return dataclasses.replace(config, lstm2_units=units)
+def with_lstm_2_units(config: ModelConfig, units: int) -> ModelConfig:
+    """The config with lstm_2_units = units: the width of a one-LSTM model's only LSTM."""
+    return dataclasses.replace(config, lstm_2_units=units)
 
 
 @dataclass(frozen=True)
@@ -92,30 +91,9 @@ def matched_units(config: ModelConfig | None = None) -> ParameterMatch:
     c = config.vocab_size * config.embedding_dim + config.vocab_size
     exact = (-b + math.sqrt(b * b - 4 * a * (c - target))) / (2 * a)
     candidates = [max(1, math.floor(exact)), max(1, math.ceil(exact))]
-    counts = {units: parameter_count("one_lstm", with_lstm2_units(config, units)) for units in candidates}
+    counts = {units: parameter_count("one_lstm", with_lstm_2_units(config, units)) for units in candidates}
     units = min(candidates, key=lambda width: (abs(counts[width] - target), width))
     return ParameterMatch(target, a, b, c, exact, units, counts[units])
-
-
-def spread_at_start(architecture: str, config: ModelConfig | None = None, summary_input_gain: float = 1.0,
-                    windows: int = 512, seed: int = 0) -> dict[str, float]:
-    """How much each stage's output differs from window to window in an untrained model.
-
-    Returns {stage name: the standard deviation over `windows` random windows, averaged over
-    positions and numbers}. An output that hardly differs between windows carries little of
-    the input to the next stage, and the error signal that flows back is as weak: this is
-    what kept the two-LSTM model at unigram level for its first epoch with Keras's default
-    start (book/first_race.ipynb). summary_input_gain scales LSTM-2's input weights first,
-    as TrainingConfig.summary_input_gain does before training.
-    """
-    config = config or ModelConfig()
-    model = build_architecture(architecture, config, seed=seed, summary_input_gain=summary_input_gain)
-    ids = np.random.default_rng(seed).integers(2, config.vocab_size, (windows, config.sequence_length)).astype("int32")
-    spread, x = {}, ids
-    for layer in model.layers[1:-1]:  # embedding, (lstm_1,) lstm_2: the head's input is lstm_2's output
-        x = layer(x)
-        spread[layer.name] = float(keras.ops.convert_to_numpy(x).std(axis=0).mean())
-    return spread
 
 
 def load_experiment(name: str) -> dict:
@@ -170,7 +148,7 @@ def variant_recipe(variant: str) -> tuple[str, ModelConfig, TrainingConfig]:
     architecture, width, recipe, seed = VARIANTS[variant]
     config, shipped_training, _ = shipped_recipe()
     if width == "matched":
-        config = with_lstm2_units(config, matched_units(config).units)
+        config = with_lstm_2_units(config, matched_units(config).units)
     training = shipped_training if recipe == "shipped" else TrainingConfig()  # the first recipe: the defaults
     return architecture, config, dataclasses.replace(training, seed=seed)
 
@@ -193,52 +171,6 @@ TRAINED = ("two_lstms", *RIVALS)  # the shipped model and every trained rival of
 BASELINES = ("kneser_ney_trigram", "unigram")  # the count-based models (baselines.py)
 
 
-@dataclass(frozen=True)
-class ResultRow:
-    """One model's full-budget result on the validation windows."""
-
-    key: str  # a key of MODEL_NAMES, e.g. "two_lstms" (the shipped model) or "unigram"
-    name: str  # as the book prints it
-    parameters: int | None  # trainable parameters (None for the count-based baselines)
-    best_epoch: int | None  # the epoch whose weights were kept
-    epochs_run: int | None  # epochs trained before early stopping or the end of the schedule
-    perplexity: float
-    accuracy: float
-    top5_accuracy: float
-    training_seconds: float | None
-    summary_input_gain: float | None = None  # the recipe's start for LSTM-2's input weights (1.0: Keras's)
-
-
-@dataclass(frozen=True)
-class ResultsTable:
-    """The full-budget comparison, every model scored on the same validation windows."""
-
-    rows: tuple[ResultRow, ...]
-    windows: int
-
-    def __getitem__(self, key: str) -> ResultRow:
-        for row in self.rows:
-            if row.key == key:
-                return row
-        raise KeyError(f"no model {key!r}; the models are {[row.key for row in self.rows]}")
-
-    def __str__(self) -> str:
-        lines = [f"{'model':<29}{'parameters':>11}{'gain':>6}{'epochs':>8}{'perplexity':>12}{'top-1':>8}"
-                 f"{'top-5':>8}{'time':>8}"]
-        for row in self.rows:
-            parameters = f"{row.parameters:,}" if row.parameters else "counts"
-            gain = f"{row.summary_input_gain:g}" if row.summary_input_gain else ""
-            epochs = f"{row.best_epoch}/{row.epochs_run}" if row.epochs_run else ""
-            minutes = f"{row.training_seconds / 60:.0f} min" if row.training_seconds else ""
-            lines.append(f"{row.name:<29}{parameters:>11}{gain:>6}{epochs:>8}{row.perplexity:>12.1f}"
-                         f"{row.accuracy:>8.1%}{row.top5_accuracy:>8.1%}{minutes:>8}")
-        lines.append(f"(validation perplexity and accuracy on the same {self.windows:,} windows; "
-                     "gain: summary_input_gain; epochs: best/run)")
-        return "\n".join(lines)
-
-    __repr__ = __str__
-
-
 def trained_runs(models: tuple[str, ...] = TRAINED) -> dict[str, dict]:
     """{model key: its training record (architecture, model_config, training, history, metrics)}.
 
@@ -248,64 +180,3 @@ def trained_runs(models: tuple[str, ...] = TRAINED) -> dict[str, dict]:
     if unknown:
         raise KeyError(f"no trained model {unknown[0]!r}; the trained models are {list(TRAINED)}")
     return {key: pretrained_manifest() if key == "two_lstms" else load_experiment(key) for key in models}
-
-
-def full_budget_results(models: tuple[str, ...] = tuple(MODEL_NAMES)) -> ResultsTable:
-    """The shipped results, one scorer for all: every model of `models` on the same validation windows.
-
-    models: keys of MODEL_NAMES, in the order wanted (FIRST_RACE and SECOND_RACE are the
-    chapter's two races). Perplexity and accuracies are evaluation.evaluate's on every
-    validation window: from experiments/breakdown.json for the models it scored, from the
-    training record's exact metrics (the same scorer) for the others; epochs and times
-    from the training records.
-    """
-    unknown = [key for key in models if key not in MODEL_NAMES]
-    if unknown:
-        raise KeyError(f"no model {unknown[0]!r}; the models are {list(MODEL_NAMES)}")
-    breakdown = load_experiment("breakdown")
-    scores = {key: model["overall"] for key, model in breakdown["models"].items()}  # the first race
-    runs = trained_runs(tuple(key for key in models if key in TRAINED))
-    windows = load_experiment("baselines")["validation_windows"]
-    rows = []
-    for key in models:
-        run = runs.get(key)
-        metrics = run["metrics"] if run else {}
-        if key in scores:
-            overall = scores[key]
-        else:
-            overall = {"perplexity": metrics["validation_perplexity"], "accuracy": metrics["validation_accuracy"],
-                       "top5_accuracy": metrics["validation_top5_accuracy"]}
-        rows.append(ResultRow(
-            key=key, name=MODEL_NAMES[key],
-            parameters=(parameter_count(run["architecture"], ModelConfig.from_dict(run["model_config"]))
-                        if run else None),
-            best_epoch=metrics.get("best_epoch"), epochs_run=metrics.get("epochs_run"),
-            perplexity=overall["perplexity"], accuracy=overall["accuracy"], top5_accuracy=overall["top5_accuracy"],
-            training_seconds=metrics.get("training_seconds"),
-            summary_input_gain=run["training"].get("summary_input_gain", 1.0) if run else None,
-        ))
-    return ResultsTable(tuple(rows), windows)
-
-
-def validation_curves(models: tuple[str, ...] = TRAINED) -> dict[str, list[float]]:
-    """{model key: validation perplexity after each epoch, as Keras logged it} for trained models."""
-    runs = trained_runs(models)
-    return {key: [record["val_perplexity"] for record in runs[key]["history"]] for key in models}
-
-
-def gap_by_token_type(breakdown: dict, model: str = "two_lstms_first_recipe", rival: str = "one_lstm_matched") -> dict:
-    """Where the difference between two models comes from: {kind of next word: (loss gap, share of the gap)}.
-
-    breakdown: load_experiment("breakdown"). A kind's loss gap is the rival's mean loss minus the
-    model's on the next words of that kind (nats per word; > 0: `model` is better there). The
-    overall gap is the share-weighted sum of the kinds' gaps, so each kind's share of it says how
-    much of the difference that kind of word explains (the shares add up to 1).
-    """
-    models = breakdown["models"]
-    shares = breakdown["token_types"]["shares"]
-    gaps = {kind: models[rival]["by_token_type"][kind]["loss"] - models[model]["by_token_type"][kind]["loss"]
-            for kind in breakdown["token_types"]["order"] if kind in models[model]["by_token_type"]}
-    total = sum(shares[kind] * gap for kind, gap in gaps.items())
-    if total == 0:
-        raise ValueError(f"gap_by_token_type: {model} and {rival} have the same loss; there is no gap to split.")
-    return {kind: (gap, shares[kind] * gap / total) for kind, gap in gaps.items()}

@@ -5,7 +5,7 @@
 
 Chapters: book/data_flow.ipynb (the notes' model) and book/why_two_lstms.ipynb (the ablation).
 The one-LSTM model drops the context stage: its only LSTM is the summary stage, with
-config.lstm2_units units, reading the meaning vectors directly; config.lstm1_units is not
+config.lstm_2_units units, reading the meaning vectors directly; config.lstm_1_units is not
 used. Both are assembled from the same stage builders, so training, artifacts, generation
 and the command line handle them alike through build_architecture and architecture_of.
 The start-up gain (summary_input_gain) is a build argument: LSTM-2's input weights start
@@ -28,7 +28,7 @@ __all__ = ["ARCHITECTURES", "architecture_of", "build_architecture", "build_one_
 
 
 def build_one_lstm(config: ModelConfig | None = None, seed: int | None = 0) -> TextGenerator:
-    """Embedding -> one LSTM (config.lstm2_units units, final state only) -> dense softmax.
+    """Embedding -> one LSTM (config.lstm_2_units units, final state only) -> dense softmax.
 
     The stages get the same seeds as in build_model, so the embedding starts from exactly the
     same vectors as the two-LSTM model's, and so does the head when the widths agree.

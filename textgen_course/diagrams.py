@@ -74,9 +74,9 @@ def lstm_parameters(input_dim: int, units: int) -> int:
 def _layer_sizes(config: ModelConfig, layer: str) -> tuple[str, int, int]:
     """(display name, input size, units) of "lstm_1" or "lstm_2"."""
     if layer == "lstm_1":
-        return "LSTM-1", config.embedding_dim, config.lstm1_units
+        return "LSTM-1", config.embedding_dim, config.lstm_1_units
     if layer == "lstm_2":
-        return "LSTM-2", config.lstm1_units, config.lstm2_units
+        return "LSTM-2", config.lstm_1_units, config.lstm_2_units
     raise ValueError(f"layer must be 'lstm_1' or 'lstm_2', got {layer!r}.")
 
 
@@ -272,9 +272,9 @@ def model_stages(config: ModelConfig) -> list[tuple[str, str, int]]:
     return [
         ("Word IDs", f"({c.sequence_length},)", 0),
         ("Embedding", f"({c.sequence_length}, {c.embedding_dim})", c.vocab_size * c.embedding_dim),
-        ("LSTM-1", f"({c.sequence_length}, {c.lstm1_units})", lstm_parameters(c.embedding_dim, c.lstm1_units)),
-        ("LSTM-2", f"({c.lstm2_units},)", lstm_parameters(c.lstm1_units, c.lstm2_units)),
-        ("Dense softmax", f"({c.vocab_size},)", (c.lstm2_units + 1) * c.vocab_size),
+        ("LSTM-1", f"({c.sequence_length}, {c.lstm_1_units})", lstm_parameters(c.embedding_dim, c.lstm_1_units)),
+        ("LSTM-2", f"({c.lstm_2_units},)", lstm_parameters(c.lstm_1_units, c.lstm_2_units)),
+        ("Dense softmax", f"({c.vocab_size},)", (c.lstm_2_units + 1) * c.vocab_size),
     ]
 
 

@@ -5,8 +5,8 @@ as unsure as if it were choosing uniformly among them. Lower is better; a model 
 knows nothing scores vocab_size. Every model here is scored on the same targets (the
 validation windows' next words), so the numbers compare directly, including the count-based baselines of baselines.py.
 Besides one score per model, score_targets keeps every target's log-probability and rank,
-so the same run can be broken down: by the kind of word to predict (token_type_groups) or
-by how many words of context the model may read (keep_last_words, context_length_curve).
+so the same run can be broken down afterwards: the chapter's breakdowns (by the kind of word
+to predict, by words of context, paired gaps between two models) are in analysis/why_two_lstms.py.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import numpy as np
 
 from .model import next_word_probabilities
 from .softmax_head import perplexity
-from .text import PUNCTUATION
-from .vocabulary import PAD_ID, UNKNOWN_ID
 
 
 @dataclass(frozen=True)
@@ -87,37 +85,6 @@ class TargetScores:
         return float(-np.maximum(self.log_probability, np.log(floor)).mean())
 
 
-@dataclass(frozen=True)
-class PairedDifference:
-    """How much lower model A's loss is than model B's on the same targets, with its uncertainty."""
-
-    loss_difference: float  # mean over targets of (B's loss - A's loss), in nats; > 0: A is better
-    standard_error: float  # of that mean, from blocks of consecutive targets (neighbouring windows overlap)
-    blocks: int  # how many blocks the standard error is computed from
-
-    def __str__(self) -> str:
-        return f"{self.loss_difference:+.4f} ± {self.standard_error:.4f} nats per word ({self.blocks} blocks)"
-
-
-def paired_difference(a: TargetScores, b: TargetScores, block: int = 1000) -> PairedDifference:
-    """Compare two models scored on the same targets; the error bar covers the choice of validation text.
-
-    Consecutive windows share 12 of their 13 words, so single targets are not independent:
-    the standard error is computed from the means of blocks of `block` consecutive targets.
-    It says how much the gap could move with other text of the same kind, not with another seed.
-    """
-    if a.log_probability.shape != b.log_probability.shape:
-        raise ValueError(f"paired_difference: both models must be scored on the same targets, got "
-                         f"{a.log_probability.shape} and {b.log_probability.shape}.")
-    difference = a.log_probability - b.log_probability  # (n,) per-target gain of A over B, in nats
-    blocks = len(difference) // block
-    if blocks < 2:
-        raise ValueError(f"paired_difference: need at least {2 * block} targets for blocks of {block}, "
-                         f"got {len(difference)}.")
-    block_means = difference[: blocks * block].reshape(blocks, block).mean(axis=1)
-    return PairedDifference(float(difference.mean()), float(block_means.std(ddof=1) / np.sqrt(blocks)), blocks)
-
-
 def strided_sample(windows: np.ndarray, targets: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
     """count (window, target) pairs spread evenly over the whole set: every (n // count)-th pair.
 
@@ -126,7 +93,7 @@ def strided_sample(windows: np.ndarray, targets: np.ndarray, count: int) -> tupl
     With a step of 13 or more, no two chosen windows share a word, so their losses are close to
     independent and PerplexityEstimate's standard error applies.
     """
-    windows, targets = _check_pairs(windows, targets, "strided_sample")
+    windows, targets = check_pairs(windows, targets, "strided_sample")
     if not 1 <= count <= len(targets):
         raise ValueError(f"strided_sample: count must be in 1..{len(targets)}, got {count}.")
     step = len(targets) // count
@@ -189,7 +156,8 @@ def score_probabilities(probability_batches, targets: np.ndarray) -> Evaluation:
     return scores_from_probabilities(probability_batches, targets).evaluation()
 
 
-def _check_pairs(windows: np.ndarray, targets: np.ndarray, caller: str) -> tuple[np.ndarray, np.ndarray]:
+def check_pairs(windows: np.ndarray, targets: np.ndarray, caller: str) -> tuple[np.ndarray, np.ndarray]:
+    """windows (n, sequence_length) and targets (n,) as arrays, or a ValueError that names caller."""
     windows, targets = np.asarray(windows), np.asarray(targets)
     if windows.ndim != 2 or targets.ndim != 1 or len(windows) != len(targets) or len(targets) == 0:
         raise ValueError(f"{caller}: need windows (n, sequence_length) and as many targets (n,), at least one; got "
@@ -203,7 +171,7 @@ def score_targets(model, windows: np.ndarray, targets: np.ndarray, batch_size: i
     model: a Keras model (two or one LSTM), its PyTorch twin, a NumpyTextGenerator, or a
     baseline (UnigramModel, KneserNeyTrigram): anything with window_probabilities(windows).
     """
-    windows, targets = _check_pairs(windows, targets, "score_targets")
+    windows, targets = check_pairs(windows, targets, "score_targets")
     if hasattr(model, "window_probabilities"):
         distributions = model.window_probabilities
     else:
@@ -215,58 +183,5 @@ def score_targets(model, windows: np.ndarray, targets: np.ndarray, batch_size: i
 
 def evaluate(model, windows: np.ndarray, targets: np.ndarray, batch_size: int = 2048) -> Evaluation:
     """Score a model (Keras, twin, NumPy engine or a baseline) on windows (n, 13) and next ids (n,)."""
-    windows, targets = _check_pairs(windows, targets, "evaluate")
+    windows, targets = check_pairs(windows, targets, "evaluate")
     return score_targets(model, windows, targets, batch_size).evaluation()
-
-
-def keep_last_words(windows: np.ndarray, count: int) -> np.ndarray:
-    """A copy of windows (n, 13) in which only the last `count` ids remain; the rest become padding.
-
-    This is how a model is shown less context: exactly as a short seed text is padded.
-    """
-    windows = np.asarray(windows)
-    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or not 1 <= count <= windows.shape[1]:
-        raise ValueError(f"keep_last_words: count must be a whole number in 1..{windows.shape[1]}, got {count!r}.")
-    shortened = windows.copy()
-    shortened[:, : windows.shape[1] - count] = PAD_ID
-    return shortened
-
-
-def context_length_curve(model, windows: np.ndarray, targets: np.ndarray, lengths=(1, 2, 3, 4, 6, 8, 10, 13),
-                         batch_size: int = 2048) -> dict[int, Evaluation]:
-    """{words of context: the model's scores when it may read only that many last words}."""
-    windows, targets = _check_pairs(windows, targets, "context_length_curve")
-    return {int(length): evaluate(model, keep_last_words(windows, int(length)), targets, batch_size)
-            for length in lengths}
-
-
-TOKEN_TYPES = ("punctuation", "frequent words", "other words", "unknown word")
-
-
-def token_type_groups(targets: np.ndarray, vocabulary, frequent: int = 100) -> dict[str, np.ndarray]:
-    """Masks (n,) that sort next words into TOKEN_TYPES.
-
-    punctuation     , . ; : ! ?  (where a sentence or a clause ends: grammar)
-    frequent words  the `frequent` most common words that are not punctuation (the, and, i,
-                    to, of, you, my, a...: mostly function words, again grammar)
-    other words     the rest of the vocabulary (mostly content words: names, nouns, verbs)
-    unknown word    <unk>, every word outside the vocabulary
-    Vocabulary ids are ordered by frequency, so "frequent" is a cut in the id order.
-    """
-    targets = np.asarray(targets)
-    punctuation_ids = np.array([vocabulary.id_of(mark) for mark in PUNCTUATION if mark in vocabulary], dtype=np.int64)
-    is_punctuation = np.isin(targets, punctuation_ids)
-    is_unknown = targets == UNKNOWN_ID
-    word_ids = np.setdiff1d(np.arange(2, len(vocabulary)), punctuation_ids)  # real words, most frequent first
-    is_frequent = np.isin(targets, word_ids[:frequent])
-    return {
-        "punctuation": is_punctuation,
-        "frequent words": is_frequent,
-        "other words": ~(is_punctuation | is_unknown | is_frequent),
-        "unknown word": is_unknown,
-    }
-
-
-def breakdown(scores: TargetScores, groups: dict[str, np.ndarray]) -> dict[str, Evaluation]:
-    """{group name: scores over the targets in that group}; empty groups are left out."""
-    return {name: scores.evaluation(mask) for name, mask in groups.items() if mask.any()}

@@ -161,7 +161,7 @@ def head_step(kernel, bias, summaries, targets):
 class HeadRun:
     """A fine-tuning run of the dense layer."""
 
-    kernel: np.ndarray  # (lstm2_units, vocab_size), after training
+    kernel: np.ndarray  # (lstm_2_units, vocab_size), after training
     bias: np.ndarray  # (vocab_size,)
     step_losses: np.ndarray  # (steps,): each batch's mean loss, before its step
     pass_losses: np.ndarray  # (passes,): the mean loss over each pass's windows (Keras's "loss")
@@ -172,7 +172,7 @@ def train_head(kernel, bias, summaries, targets, learning_rate: float, passes: i
                held_out: tuple[np.ndarray, np.ndarray] | None = None, epsilon: float = ADAM_EPSILON) -> HeadRun:
     """Fine-tune (kernel, bias) on the summaries' next words with Adam, in NumPy (float64).
 
-    summaries (windows, lstm2_units), targets (windows,), the windows in order; held_out:
+    summaries (windows, lstm_2_units), targets (windows,), the windows in order; held_out:
     (summaries, targets) scored after each pass. The page's trainHead does the same steps.
     """
     check_settings(learning_rate, passes)

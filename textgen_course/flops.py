@@ -42,10 +42,10 @@ def parameters_by_stage(architecture: str = "two_lstms", config: ModelConfig | N
     c = _check_config(config or ModelConfig())
     counts = {"embedding": embedding_parameter_count(c)}
     if check_architecture(architecture) == "two_lstms":
-        counts["lstm_1"] = lstm_parameter_count(c.embedding_dim, c.lstm1_units)
-        counts["lstm_2"] = lstm_parameter_count(c.lstm1_units, c.lstm2_units)
-    else:  # one_lstm: its only LSTM (lstm2_units units) reads the meaning vectors
-        counts["lstm_2"] = lstm_parameter_count(c.embedding_dim, c.lstm2_units)
+        counts["lstm_1"] = lstm_parameter_count(c.embedding_dim, c.lstm_1_units)
+        counts["lstm_2"] = lstm_parameter_count(c.lstm_1_units, c.lstm_2_units)
+    else:  # one_lstm: its only LSTM (lstm_2_units units) reads the meaning vectors
+        counts["lstm_2"] = lstm_parameter_count(c.embedding_dim, c.lstm_2_units)
     counts["dense_softmax"] = dense_parameter_count(c)
     return counts
 
@@ -60,11 +60,11 @@ def forward_flops_by_stage(config: ModelConfig | None = None, architecture: str 
     c = _check_config(config or ModelConfig())
     flops = {"embedding": 0}  # a lookup: row i of the table for word id i
     if check_architecture(architecture) == "two_lstms":
-        flops["lstm_1"] = lstm_forward_flops(c.sequence_length, c.embedding_dim, c.lstm1_units)
-        flops["lstm_2"] = lstm_forward_flops(c.sequence_length, c.lstm1_units, c.lstm2_units)
+        flops["lstm_1"] = lstm_forward_flops(c.sequence_length, c.embedding_dim, c.lstm_1_units)
+        flops["lstm_2"] = lstm_forward_flops(c.sequence_length, c.lstm_1_units, c.lstm_2_units)
     else:
-        flops["lstm_2"] = lstm_forward_flops(c.sequence_length, c.embedding_dim, c.lstm2_units)
-    flops["dense_softmax"] = 2 * c.lstm2_units * c.vocab_size
+        flops["lstm_2"] = lstm_forward_flops(c.sequence_length, c.embedding_dim, c.lstm_2_units)
+    flops["dense_softmax"] = 2 * c.lstm_2_units * c.vocab_size
     return flops
 
 

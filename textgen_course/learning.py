@@ -35,8 +35,8 @@ class LearningConfig:
 
     vocab_size: int = 500  # the 498 most frequent words; every other word becomes <unk>
     embedding_dim: int = 16  # the full model has 100
-    lstm1_units: int = 32  # the full model has 150
-    lstm2_units: int = 16  # the full model has 100
+    lstm_1_units: int = 32  # the full model has 150
+    lstm_2_units: int = 16  # the full model has 100
     windows: int = 2048  # training windows, cut from the start of the text
     batch_size: int = 64  # windows per gradient step (32 steps per epoch with 2,048 windows)
     epochs: int = 2  # passes over the windows, in the same order every time
@@ -48,7 +48,7 @@ class LearningConfig:
     seed: int = 0  # initial weights
 
     def __post_init__(self) -> None:
-        for name in ("vocab_size", "embedding_dim", "lstm1_units", "lstm2_units", "windows", "batch_size", "epochs"):
+        for name in ("vocab_size", "embedding_dim", "lstm_1_units", "lstm_2_units", "windows", "batch_size", "epochs"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"LearningConfig: {name} must be a positive integer, got {value!r}.")
@@ -62,7 +62,7 @@ class LearningConfig:
     def model_config(self) -> ModelConfig:
         """The model's sizes: the course's 13-word windows, smaller everything else."""
         return ModelConfig(vocab_size=self.vocab_size, embedding_dim=self.embedding_dim,
-                           lstm1_units=self.lstm1_units, lstm2_units=self.lstm2_units)
+                           lstm_1_units=self.lstm_1_units, lstm_2_units=self.lstm_2_units)
 
     @property
     def steps(self) -> int:
@@ -106,8 +106,8 @@ def cross_entropy_gradient(logits: np.ndarray, targets: np.ndarray) -> np.ndarra
 def dense_gradients(summary: np.ndarray, logit_gradient: np.ndarray) -> dict[str, np.ndarray]:
     """The chain rule through logits = summary @ kernel + bias.
 
-    summary (batch, lstm2_units), logit_gradient (batch, vocab_size) ->
-    kernel (lstm2_units, vocab_size) and bias (vocab_size,) gradients.
+    summary (batch, lstm_2_units), logit_gradient (batch, vocab_size) ->
+    kernel (lstm_2_units, vocab_size) and bias (vocab_size,) gradients.
     """
     return {"kernel": np.asarray(summary, dtype=np.float64).T @ logit_gradient, "bias": logit_gradient.sum(axis=0)}
 
@@ -158,7 +158,7 @@ def kernel_gradient_by_step(model: TextGenerator, ids: np.ndarray,
     meaning = twin.embedding(ids).detach()  # (batch, steps, input_dim)
 
     def loss_from(context: torch.Tensor) -> torch.Tensor:
-        every_step, _ = twin.lstm_2(context)  # (batch, steps, lstm2_units)
+        every_step, _ = twin.lstm_2(context)  # (batch, steps, lstm_2_units)
         return torch.nn.functional.cross_entropy(twin.dense_softmax.logits(every_step[:, -1]), targets)
 
     layer = twin.lstm_1

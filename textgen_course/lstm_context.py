@@ -30,9 +30,9 @@ STAGE = "lstm_1"
 
 
 def build_lstm_context(config: ModelConfig, seed: int | None = None) -> keras.layers.LSTM:
-    """Keras layer: (batch, steps, embedding_dim) -> (batch, steps, lstm1_units), one vector per word."""
+    """Keras layer: (batch, steps, embedding_dim) -> (batch, steps, lstm_1_units), one vector per word."""
     return keras.layers.LSTM(
-        config.lstm1_units,
+        config.lstm_1_units,
         return_sequences=True,  # keep the output of every step, not only the last
         kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
         recurrent_initializer=keras.initializers.Orthogonal(seed=seed),

@@ -25,9 +25,9 @@ STAGE = "lstm_2"
 
 
 def build_lstm_summary(config: ModelConfig, seed: int | None = None) -> keras.layers.LSTM:
-    """Keras layer: (batch, steps, lstm1_units) -> (batch, lstm2_units), the final state only."""
+    """Keras layer: (batch, steps, lstm_1_units) -> (batch, lstm_2_units), the final state only."""
     return keras.layers.LSTM(
-        config.lstm2_units,
+        config.lstm_2_units,
         return_sequences=False,  # only the hidden state after the last word
         kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
         recurrent_initializer=keras.initializers.Orthogonal(seed=seed),
@@ -59,7 +59,7 @@ def cross_check_lstm_summary(
     layer: keras.layers.LSTM, context: np.ndarray, config: ModelConfig
 ) -> StageCheck:
     """Run Keras, PyTorch (last step of torch.nn.LSTM) and the NumPy gates; compare summaries."""
-    context = check_vectors(context, (config.sequence_length, config.lstm1_units), STAGE)
+    context = check_vectors(context, (config.sequence_length, config.lstm_1_units), STAGE)
     keras_out = keras.ops.convert_to_numpy(layer(context))  # (batch, 100)
     torch_out = run_torch_lstm(torch_lstm_from_keras(layer), context)[:, -1]
     numpy_out = run_lstm(context, LstmWeights.from_keras(layer)).hidden[:, -1]

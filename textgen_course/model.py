@@ -80,8 +80,8 @@ def config_of(model) -> ModelConfig:
             vocab_size=embedding.input_dim,
             sequence_length=model.input_shape[1],
             embedding_dim=embedding.output_dim,
-            lstm1_units=model.get_layer("lstm_1").units,
-            lstm2_units=model.get_layer("lstm_2").units,
+            lstm_1_units=model.get_layer("lstm_1").units,
+            lstm_2_units=model.get_layer("lstm_2").units,
         )
     except (AttributeError, ValueError) as error:
         raise ValueError(
@@ -97,9 +97,9 @@ class TorchTextGenerator(torch.nn.Module):
         super().__init__()
         self.config = config
         self.embedding = torch.nn.Embedding(config.vocab_size, config.embedding_dim)
-        self.lstm_1 = torch.nn.LSTM(config.embedding_dim, config.lstm1_units, batch_first=True)
-        self.lstm_2 = torch.nn.LSTM(config.lstm1_units, config.lstm2_units, batch_first=True)
-        self.dense_softmax = TorchSoftmaxHead(config.lstm2_units, config.vocab_size)
+        self.lstm_1 = torch.nn.LSTM(config.embedding_dim, config.lstm_1_units, batch_first=True)
+        self.lstm_2 = torch.nn.LSTM(config.lstm_1_units, config.lstm_2_units, batch_first=True)
+        self.dense_softmax = TorchSoftmaxHead(config.lstm_2_units, config.vocab_size)
 
     def summary(self, ids: torch.Tensor) -> torch.Tensor:
         """Word ids (batch, 13) -> LSTM-2's final hidden state (batch, 100)."""

@@ -27,7 +27,7 @@ class NumpyTextGenerator:
     embedding: np.ndarray  # (vocab_size, embedding_dim)
     lstm_1: LstmWeights | None  # None for the one-LSTM ablation (no context stage)
     lstm_2: LstmWeights
-    dense_kernel: np.ndarray  # (lstm2_units, vocab_size)
+    dense_kernel: np.ndarray  # (lstm_2_units, vocab_size)
     dense_bias: np.ndarray  # (vocab_size,)
 
     @property
@@ -44,8 +44,8 @@ class NumpyTextGenerator:
             vocab_size=summarizer.embedding.shape[0],
             sequence_length=model.input_shape[1],
             embedding_dim=summarizer.embedding.shape[1],
-            lstm1_units=summarizer.lstm_1.units if summarizer.lstm_1 is not None else ModelConfig().lstm1_units,
-            lstm2_units=summarizer.lstm_2.units,
+            lstm_1_units=summarizer.lstm_1.units if summarizer.lstm_1 is not None else ModelConfig().lstm_1_units,
+            lstm_2_units=summarizer.lstm_2.units,
         )
         return cls(
             config=config,

@@ -47,8 +47,8 @@ def build_plain_rnn(config: ModelConfig | None = None, seed: int | None = 0) -> 
 
     word_ids = keras.Input(shape=(config.sequence_length,), dtype="int32", name="word_ids")
     meaning = build_embedding(config, stage_seed(seed, 0))(word_ids)  # (batch, 13, 100): a vector per word
-    context = plain_rnn(config.lstm1_units, 1, True)(meaning)  # (batch, 13, 150): one vector per word
-    summary = plain_rnn(config.lstm2_units, 2, False)(context)  # (batch, 100): the last step's
+    context = plain_rnn(config.lstm_1_units, 1, True)(meaning)  # (batch, 13, 150): one vector per word
+    summary = plain_rnn(config.lstm_2_units, 2, False)(context)  # (batch, 100): the last step's
     probabilities = build_softmax_head(config, stage_seed(seed, 3))(summary)  # (batch, 4818): next word
     return TextGenerator(config, word_ids, probabilities, name="plain_rnn_generator")
 
@@ -96,9 +96,9 @@ class TorchPlainRnn(torch.nn.Module):
         super().__init__()
         self.config = config
         self.embedding = torch.nn.Embedding(config.vocab_size, config.embedding_dim)
-        self.rnn_1 = torch.nn.RNN(config.embedding_dim, config.lstm1_units, batch_first=True)
-        self.rnn_2 = torch.nn.RNN(config.lstm1_units, config.lstm2_units, batch_first=True)
-        self.dense_softmax = TorchSoftmaxHead(config.lstm2_units, config.vocab_size)
+        self.rnn_1 = torch.nn.RNN(config.embedding_dim, config.lstm_1_units, batch_first=True)
+        self.rnn_2 = torch.nn.RNN(config.lstm_1_units, config.lstm_2_units, batch_first=True)
+        self.dense_softmax = TorchSoftmaxHead(config.lstm_2_units, config.vocab_size)
 
     def logits(self, ids: torch.Tensor) -> torch.Tensor:
         """Word ids (batch, 13) -> next-word scores (batch, 4818)."""

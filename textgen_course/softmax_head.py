@@ -25,7 +25,7 @@ STAGE = "dense_softmax"
 
 
 def build_softmax_head(config: ModelConfig, seed: int | None = None) -> keras.layers.Dense:
-    """Keras layer: (batch, lstm2_units) -> (batch, vocab_size) probabilities."""
+    """Keras layer: (batch, lstm_2_units) -> (batch, vocab_size) probabilities."""
     return keras.layers.Dense(
         config.vocab_size,
         activation="softmax",
@@ -36,7 +36,7 @@ def build_softmax_head(config: ModelConfig, seed: int | None = None) -> keras.la
 
 def dense_parameter_count(config: ModelConfig) -> int:
     """A weight from every summary number to every word, plus one bias per word."""
-    return (config.lstm2_units + 1) * config.vocab_size
+    return (config.lstm_2_units + 1) * config.vocab_size
 
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
@@ -78,7 +78,7 @@ def perplexity(losses) -> float:
 
 
 def logits_numpy(layer: keras.layers.Dense, summary: np.ndarray) -> np.ndarray:
-    """The scores before the softmax: (batch, lstm2_units) -> (batch, vocab_size)."""
+    """The scores before the softmax: (batch, lstm_2_units) -> (batch, vocab_size)."""
     kernel, bias = layer.get_weights()  # (100, 4818), (4818,)
     return np.asarray(summary) @ kernel + bias
 
@@ -113,7 +113,7 @@ def cross_check_softmax_head(
     layer: keras.layers.Dense, summary: np.ndarray, config: ModelConfig
 ) -> StageCheck:
     """Run Keras, PyTorch and NumPy on the same summaries; compare the probabilities."""
-    summary = check_vectors(summary, (config.lstm2_units,), STAGE)
+    summary = check_vectors(summary, (config.lstm_2_units,), STAGE)
     keras_out = keras.ops.convert_to_numpy(layer(summary))  # (batch, 4818)
     with torch.no_grad():
         torch_out = torch_softmax_head_from_keras(layer)(torch.from_numpy(summary)).numpy()

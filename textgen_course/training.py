@@ -230,7 +230,7 @@ def train(
     verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch.
     resume=True continues an interrupted run in `out` from its last completed epoch.
     architecture: "two_lstms" (the notes' model) or "one_lstm" (the ablation: no LSTM-1,
-    one LSTM of model_config.lstm2_units units); stored in the manifest.
+    one LSTM of model_config.lstm_2_units units); stored in the manifest.
     fused_lstm: on the torch backend's CPU, run the LSTMs through torch's fused kernel while
     fitting (the same model, faster: bench/results.json "train_epoch_s"; textgen_course/fused_lstm.py).
     False: Keras's own step loop.
@@ -302,10 +302,11 @@ def train(
 def _same_settings(manifest: dict, model_config: ModelConfig, training: TrainingConfig, corpus_sha256: str) -> bool:
     """Whether a saved run used this corpus, model config and training config.
 
-    The saved settings are read through TrainingConfig, so a manifest written before a setting
-    existed (jit_compile, for the shipped model) reads as that setting's default.
+    The saved settings are read through TrainingConfig and ModelConfig.from_dict, so a manifest
+    written before a setting existed (jit_compile, for the shipped model) reads as that setting's
+    default, and one written before a field was renamed (config.EARLIER_NAMES) by today's names.
     """
-    return (manifest["model_config"] == model_config.to_dict()
+    return (ModelConfig.from_dict(manifest["model_config"]) == model_config
             and TrainingConfig(**manifest["training"]) == training
             and manifest["corpus"]["sha256"] == corpus_sha256)
 

@@ -109,9 +109,9 @@ export function loadModel(manifest, bytes, { webAssembly = true } = {}) {
     punctuation: new Set(manifest.tokenizer.punctuation),
     elidedWords: new Set(manifest.tokenizer.elided_words),
     embedding: tensors.embedding, // (vocab_size, embedding_dim)
-    lstm1: lstm("lstm_1", config.lstm1_units),
-    lstm2: lstm("lstm_2", config.lstm2_units),
-    denseKernel: tensors["dense.kernel"], // (lstm2_units, vocab_size)
+    lstm_1: lstm("lstm_1", config.lstm_1_units),
+    lstm_2: lstm("lstm_2", config.lstm_2_units),
+    denseKernel: tensors["dense.kernel"], // (lstm_2_units, vocab_size)
     denseBias: tensors["dense.bias"], // (vocab_size,)
     packedDenseKernel: packKernel(arena, tensors["dense.kernel"], config.vocab_size),
     arena,
@@ -221,16 +221,16 @@ export function projectInputs(inputs, steps, inputDim, weights,
   return projected;
 }
 
-export function lstm1Projection(model, window, projected = new Float32Array(window.length * 4 * model.lstm1.units)) {
+export function lstm1Projection(model, window, projected = new Float32Array(window.length * 4 * model.lstm_1.units)) {
   // LSTM-1's input projection depends only on the word, so it is computed once per word id
   // and kept: embed + projectInputs for one id. (13,) -> (13, 600)
-  const four = 4 * model.lstm1.units;
+  const four = 4 * model.lstm_1.units;
   const dim = model.config.embedding_dim;
   for (let t = 0; t < window.length; t++) {
     const id = window[t];
     let row = model.projectionCache.get(id);
     if (!row) {
-      row = projectInputs(embed(model, [id]), 1, dim, model.lstm1);
+      row = projectInputs(embed(model, [id]), 1, dim, model.lstm_1);
       model.projectionCache.set(id, row);
     }
     projected.set(row, t * four);
@@ -291,10 +291,10 @@ export function summarize(model, window) {
   const steps = window.length;
   const work = steps === model.config.sequence_length ? model.work : workBuffers(model.config, steps);
   const projected1 = lstm1Projection(model, window, work.projected1); // (13, 600)
-  const context = lstmLayer(projected1, steps, model.lstm1, null, work.context); // (13, 150)
-  const projected = projectInputs(context, steps, model.lstm1.units, model.lstm2, work.projected2); // (13, 400)
-  const states = lstmLayer(projected, steps, model.lstm2, null, work.states); // (13, 100)
-  return states.subarray((steps - 1) * model.lstm2.units, steps * model.lstm2.units);
+  const context = lstmLayer(projected1, steps, model.lstm_1, null, work.context); // (13, 150)
+  const projected = projectInputs(context, steps, model.lstm_1.units, model.lstm_2, work.projected2); // (13, 400)
+  const states = lstmLayer(projected, steps, model.lstm_2, null, work.states); // (13, 100)
+  return states.subarray((steps - 1) * model.lstm_2.units, steps * model.lstm_2.units);
 }
 
 export function denseLogits(model, summary, logits = new Float32Array(model.config.vocab_size)) {
@@ -594,10 +594,10 @@ export function splitWindows(ids, sequenceLength) {
   };
 }
 
-export function* summarizeWindows(model, windows, summaries = new Float32Array(windows.length * model.lstm2.units)) {
+export function* summarizeWindows(model, windows, summaries = new Float32Array(windows.length * model.lstm_2.units)) {
   // Stages 1-3 for every window (lstm_summary.Summarizer), one window per `next()` so a page can
   // pause; the summaries (windows, 100) are written into `summaries`, which the last step returns.
-  const units = model.lstm2.units;
+  const units = model.lstm_2.units;
   for (let i = 0; i < windows.length; i++) {
     summaries.set(summarize(model, windows[i]), i * units);
     yield i + 1;
@@ -609,7 +609,7 @@ export function headTrainer(model, { learningRate, batchSize = FINE_TUNING.batch
   webAssembly = model.runsOn !== "JavaScript" } = {}) {
   // The dense layer's weights, Adam's state and the work space of fine_tuning.train_head.
   // Starts from the model's (shipped) dense weights; the model itself is never changed.
-  const units = model.lstm2.units, vocab = model.config.vocab_size;
+  const units = model.lstm_2.units, vocab = model.config.vocab_size;
   const arena = makeArena([{ shape: [units, vocab] }, { shape: [batchSize, vocab] }], webAssembly);
   const trainer = {
     units, vocab, learningRate, batchSize, epsilon, arena, step: 0,
@@ -811,10 +811,10 @@ function lstmGates(arena, units) {
 function workBuffers(config, steps = config.sequence_length) {
   // What the stages write for one window, made once per model (summarize, nextWordLogits).
   return {
-    projected1: new Float32Array(steps * 4 * config.lstm1_units), // (13, 600)
-    context: new Float32Array(steps * config.lstm1_units), // (13, 150)
-    projected2: new Float32Array(steps * 4 * config.lstm2_units), // (13, 400)
-    states: new Float32Array(steps * config.lstm2_units), // (13, 100)
+    projected1: new Float32Array(steps * 4 * config.lstm_1_units), // (13, 600)
+    context: new Float32Array(steps * config.lstm_1_units), // (13, 150)
+    projected2: new Float32Array(steps * 4 * config.lstm_2_units), // (13, 400)
+    states: new Float32Array(steps * config.lstm_2_units), // (13, 100)
     logits: new Float32Array(config.vocab_size), // (4818,)
   };
 }

@@ -320,13 +320,13 @@
       const tokens = read.tokens.slice(-length);
       const window = E.padLeft(E.encode(model, tokens), length);
       const trace = {};
-      E.lstmLayer(E.projectInputs(E.embed(model, window), length, model.config.embedding_dim, model.lstm1), length, model.lstm1, trace);
+      E.lstmLayer(E.projectInputs(E.embed(model, window), length, model.config.embedding_dim, model.lstm_1), length, model.lstm_1, trace);
       const shown = new Array(length - tokens.length).fill("<pad>").concat(tokens.map((t) => (model.index.has(t) ? t : `${t} (<unk>)`)));
       sentence = { tokens: shown, unknown: read.unknown, trace };
       redraw();
     }
     function redraw() {
-      const units = model.lstm1.units;
+      const units = model.lstm_1.units;
       const t = Number(step.value) - 1; // gate_step
       const row = (name, s) => Array.from(sentence.trace[name].subarray(s * units, (s + 1) * units));
       const cell = row("cell", t), hidden = row("hidden", t);

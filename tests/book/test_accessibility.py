@@ -2,7 +2,9 @@
 
 axe-core (tests/book/web/axe.min.js, see tests/book/web/README.md) is injected through Selenium into each
 page of the book served on localhost (the fixtures of tests/browser_session.py build and serve
-it). A page passes with no critical and no serious violation. Besides axe:
+it). A page passes with no critical and no serious violation. Each page is loaded once for the
+read-only checks (tests/book/page_visits.py): axe runs every rule in the light theme, then, after
+the page's theme switch turns it dark, the rules that depend on colour (THEME_RULES). Besides axe:
 
 - every figure in a chapter has alt text that says what it shows (a sentence, not a file name);
 - every control of an explorer has an accessible name, is reached with the Tab key, and
@@ -13,18 +15,14 @@ Rules excluded from axe: none. (If one ever has to be, list it in EXCLUDED_RULES
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
-from test_book_in_browser import open_page, toc_pages
+from page_visits import (AXE, AXE_VERSION, THEME_RULES, open_in_light_theme, open_page, run_axe, switch_theme,
+                         toc_pages, visit)
 
 # the fixtures that build the book, serve it and drive the session's one Chromium: tests/browser_session.py
 
-AXE = Path(__file__).parent / "web" / "axe.min.js"
-AXE_VERSION = "4.14.1"
-EXCLUDED_RULES: dict[str, str] = {}  # rule id -> why it is excluded
 FAILING_IMPACTS = ("critical", "serious")
 THEMES = ("light", "dark")
 PAGES = toc_pages() + ["genindex.html", "search.html"]
@@ -34,32 +32,6 @@ PAGES = toc_pages() + ["genindex.html", "search.html"]
 CONTROLS = ", ".join(f"{control}:not(.copybtn)" for control in (
     "input", "select", "textarea", "button", "[role=slider]", "[role=spinbutton]", "[role=combobox]",
     "[role=checkbox]", "[role=switch]", "[role=button]", "[role=tab]", "[role=radio]", "[contenteditable=true]"))
-
-
-def show_page(driver, url: str, theme: str) -> None:
-    """Open url in the given colour theme (the theme's own switch stores it in localStorage)."""
-    open_page(driver, url)
-    if driver.execute_script("return document.documentElement.dataset.theme") != theme:
-        driver.execute_script("localStorage.setItem('mode', arguments[0]); localStorage.setItem('theme', arguments[0])",
-                              theme)
-        open_page(driver, url)
-    assert driver.execute_script("return document.documentElement.dataset.theme") == theme
-
-
-def run_axe(driver, context: str = "document") -> list[dict]:
-    """Inject axe-core (once per page) and return its violations."""
-    if not driver.execute_script("return typeof window.axe === 'object'"):
-        driver.execute_script(AXE.read_text(encoding="utf-8"))
-    assert driver.execute_script("return axe.version") == AXE_VERSION
-    driver.set_script_timeout(180)
-    rules = {rule: {"enabled": False} for rule in EXCLUDED_RULES}
-    return driver.execute_async_script(
-        f"const done = arguments[arguments.length - 1];"
-        f"axe.run({context}, {{resultTypes: ['violations'], rules: {json.dumps(rules)}}})"
-        ".then(result => done(result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, "
-        "nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 160), "
-        "summary: n.failureSummary}))}))))"
-        ".catch(error => done([{id: 'axe-error', impact: 'critical', help: String(error), nodes: []}]));")
 
 
 def describe(violations: list[dict]) -> str:
@@ -75,21 +47,37 @@ def describe(violations: list[dict]) -> str:
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("page", PAGES)
 def test_no_serious_or_critical_axe_violations(driver, server, page, theme):
-    show_page(driver, f"{server}/{page}", theme)
-    violations = [v for v in run_axe(driver) if v["impact"] in FAILING_IMPACTS]
+    violations = [v for v in visit(driver, server, page)["axe"][theme] if v["impact"] in FAILING_IMPACTS]
     assert not violations, f"{page}, {theme} theme: axe-core {AXE_VERSION} finds\n" + describe(violations)
 
 
 @pytest.mark.browser
 def test_axe_finds_a_planted_violation(driver, server):
     """The check above can fail: a text box without a label and grey-on-white text are found."""
-    show_page(driver, f"{server}/{toc_pages()[0]}", "light")
+    open_in_light_theme(driver, f"{server}/{toc_pages()[0]}")
     driver.execute_script(
         "const planted = document.createElement('div'); planted.id = 'planted';"
         "planted.innerHTML = '<input type=\"text\"><p style=\"color:#bbb;background:#fff\">faint words</p>';"
         "document.querySelector('main article').appendChild(planted);")
     found = {v["id"] for v in run_axe(driver, "'#planted'") if v["impact"] in FAILING_IMPACTS}
     assert {"label", "color-contrast"} <= found, found
+
+
+@pytest.mark.browser
+def test_the_dark_theme_check_finds_text_that_only_the_dark_theme_hides(driver, server):
+    """The dark run (THEME_RULES only) can fail: near-black text that passes in light fails in dark."""
+    open_in_light_theme(driver, f"{server}/{toc_pages()[0]}")
+    driver.execute_script(
+        "const planted = document.createElement('p'); planted.id = 'planted';"
+        "planted.style.color = '#222'; planted.textContent = 'words set for a white page';"
+        "document.querySelector('main article').appendChild(planted);")
+    assert not [v for v in run_axe(driver, "'#planted'", only=THEME_RULES) if v["impact"] in FAILING_IMPACTS]
+    switch_theme(driver, "dark")
+    try:
+        found = {v["id"] for v in run_axe(driver, "'#planted'", only=THEME_RULES) if v["impact"] in FAILING_IMPACTS}
+    finally:
+        switch_theme(driver, "light")
+    assert "color-contrast" in found, found
 
 
 def alt_problem(alt: str | None) -> str | None:
@@ -113,11 +101,7 @@ def test_alt_text_check_rejects_empty_and_placeholder_text():
 @pytest.mark.browser
 @pytest.mark.parametrize("page", toc_pages())
 def test_every_figure_has_alt_text_that_says_what_it_shows(driver, server, page):
-    open_page(driver, f"{server}/{page}")
-    images = driver.execute_script(
-        "return Array.from(document.querySelectorAll('main article img, main article svg[role=img]')).map(img => "
-        "({src: img.getAttribute('src') || img.outerHTML.slice(0, 80), "
-        "alt: img.tagName === 'IMG' ? img.getAttribute('alt') : img.getAttribute('aria-label')}))")
+    images = visit(driver, server, page)["figures"]
     problems = [f"{image['src']}: {alt_problem(image['alt'])}" for image in images if alt_problem(image["alt"])]
     assert not problems, f"{page}:\n" + "\n".join(problems)
 

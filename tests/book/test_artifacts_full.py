@@ -35,7 +35,7 @@ def test_mismatched_vocabulary_and_weights_are_detected(trained_run, tmp_path):
     with pytest.raises(ValueError, match="vocabulary has 30 words but the model config says vocab_size=31"):
         artifacts.load_artifact(folder)
     manifest["model_config"]["vocab_size"] = 30
-    manifest["model_config"]["lstm2_units"] = 9
+    manifest["model_config"]["lstm_2_units"] = 9
     (folder / "artifact.json").write_text(json.dumps(manifest))
     with pytest.raises(ValueError, match="does not fit this model"):
         artifacts.load_artifact(folder)

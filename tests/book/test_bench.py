@@ -200,7 +200,7 @@ def test_quick_runs_write_to_a_scratch_file_unless_told_otherwise(tmp_path):
 
 
 def test_the_committed_quality_figures_agree_with_the_library():
-    from textgen_course.ablation import full_budget_results
+    from textgen_course.analysis.why_two_lstms import full_budget_results
 
     data = json.loads((BENCH / "results.json").read_text(encoding="utf-8"))
     library = full_budget_results()
@@ -278,7 +278,7 @@ def test_generation_speed_quick_times_every_path_and_they_write_the_same_words(t
 
 @pytest.mark.heavy
 def test_quality_quick_scores_the_first_windows_and_reads_the_ablations_from_the_library(tmp_path):
-    from textgen_course.ablation import full_budget_results
+    from textgen_course.analysis.why_two_lstms import full_budget_results
 
     data = _quick(quality, tmp_path)
     assert data["validation_windows"] == 2000
@@ -323,8 +323,8 @@ def test_chapter_training_before_cell_restores_kerass_loop_and_loss(monkeypatch)
     exec(chapter_training.BEFORE, {})
     with fused_lstm.enabled(True) as used:
         assert not used and not fused_lstm.is_enabled()
-    model = tc.build_model(tc.ModelConfig(vocab_size=30, sequence_length=6, embedding_dim=8, lstm1_units=12,
-                                          lstm2_units=8))
+    model = tc.build_model(tc.ModelConfig(vocab_size=30, sequence_length=6, embedding_dim=8, lstm_1_units=12,
+                                          lstm_2_units=8))
     training.compile_for_training(model, training.TrainingConfig(), steps_per_epoch=1)
     assert model.loss == "sparse_categorical_crossentropy"
 

@@ -12,8 +12,9 @@ cells. Twice:
   directive shown as a code block (a colon-fenced directive reads as text).
 
 In both, every number the prose quotes (authoring/prose.py bakes them in) and every line of
-every library listing must be visible where the chapter puts it. A screenshot of each chapter is
-saved under _build/jupyterlab-screenshots/<mode>/ for a person to look at.
+every library listing must be visible where the chapter puts it. With
+TEXTGEN_JUPYTERLAB_SCREENSHOTS=1, screenshots of each chapter (its top, first exercise and first
+listing) are saved under _build/jupyterlab-screenshots/<mode>/ for a person to look at.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))
 SCREENSHOTS = ROOT / "_build" / "jupyterlab-screenshots"
+SCREENSHOTS_WANTED = os.environ.get("TEXTGEN_JUPYTERLAB_SCREENSHOTS") == "1"  # for a person to look at
 WINDOW = (1300, 1400)  # tall, for the screenshots
 RAW_ANYWHERE = {  # raw MyST that no front end may show
     "a raw role": re.compile(r"\{(?:glue|doc|ref|numref|eq|term|download)(?::\w+)?\}"),
@@ -48,17 +50,20 @@ RAW_WHEN_RENDERED = {  # and what jupyterlab-myst must render rather than show
     "a fenced directive": re.compile(r"^\s*(?:`{3,}|:{3,})\s*\{[\w-]+\}", re.MULTILINE),
     "a directive option": re.compile(r"^\s*:(?:label|class):", re.MULTILINE),
 }
-# Scrolls every cell of the open notebook into view (jupyterlab-myst renders a cell when it is
-# seen), then reads each: its type, whether its input is collapsed, what it shows.
+# Reads each cell of the open notebook: its type, whether its input is collapsed, what it shows.
+# With arguments[0] true it first scrolls every cell into view (jupyterlab-myst renders a cell
+# when it is seen); the polls after that only read.
 READ_CELLS = """
-const done = arguments[arguments.length - 1];
+const [scroll, done] = [arguments[0], arguments[arguments.length - 1]];
 (async () => {
   const cells = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell')];
-  for (const cell of cells) {
-    cell.scrollIntoView();
-    await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 10)));
+  if (scroll) {
+    for (const cell of cells) {
+      cell.scrollIntoView();
+      await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 10)));
+    }
+    if (cells.length) cells[0].scrollIntoView();
   }
-  if (cells.length) cells[0].scrollIntoView();
   const visible = element => element.offsetParent !== null;
   done(cells.map(cell => {
     const input = cell.querySelector('.jp-Cell-inputArea');
@@ -104,7 +109,8 @@ def lab(request, browser_paths, tmp_path_factory):
     command = [str(Path(sys.executable).parent / "jupyter-lab"), "--no-browser", "--allow-root", f"--port={port}",
                "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
                f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={private / 'workspaces'}",
-               "--LabApp.expose_app_in_browser=True"]  # window.jupyterapp: open chapters without reloading
+               "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: open chapters without reloading
+               "--LabApp.notebook_starts_kernel=False"]  # the test reads the page and runs nothing
     environment = dict(os.environ, JUPYTER_CONFIG_DIR=str(private / "config"))
     log = (private / "server.log").open("w")
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, env=environment)
@@ -172,7 +178,7 @@ def open_chapter(driver, base: str, token: str, chapter: Path, timeout: float = 
     assert opened is True, f"JupyterLab could not open {chapter.name}: {opened}"
     deadline, previous = time.monotonic() + timeout, None
     while True:
-        shown = driver.execute_async_script(READ_CELLS)
+        shown = driver.execute_async_script(READ_CELLS, previous is None)  # scroll until all rendered
         ready = len(shown) == len(cells) and all(cell["rendered"] or cell["collapsed"]
                                                  for cell in shown if cell["markdown"])
         if ready and shown == previous:  # rendered, and unchanged for one more poll (math, myst)
@@ -181,7 +187,7 @@ def open_chapter(driver, base: str, token: str, chapter: Path, timeout: float = 
             pytest.fail(f"{chapter.name} did not render in JupyterLab within {timeout:.0f} s "
                         f"({len(shown)} of {len(cells)} cells shown)")
         previous = shown if ready else None
-        time.sleep(0.5)
+        time.sleep(0.3)
 
 
 SHOWN: dict[tuple[str, str], list[dict]] = {}  # (mode, chapter) -> what the chapter test read
@@ -195,23 +201,29 @@ def flat(text: str) -> str:
     return " ".join(text.translate(TYPOGRAPHY).split())
 
 
+def save_screenshots(browser, mode: str, chapter: Path) -> None:
+    """The chapter's top, its first exercise and its first listing, as JupyterLab shows them."""
+    SCREENSHOTS.joinpath(mode).mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / mode / f"{chapter.stem}.png"))
+    cells = json.loads(chapter.read_text(encoding="utf-8"))["cells"]
+    exercise = next((index for index, cell in enumerate(cells)
+                     if re.search(r"^:::\{exercise\}", "".join(cell["source"]), re.MULTILINE)), None)
+    listing = next((index for index, cell in enumerate(cells) if "<!-- source:" in "".join(cell["source"])), None)
+    for name, index in (("exercises", exercise), ("listing", listing)):  # what this test is about, seen
+        if index is not None:
+            browser.execute_script("document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
+                                   ".jp-Notebook .jp-Cell')[arguments[0]].scrollIntoView()", index)
+            time.sleep(0.5)
+            browser.save_screenshot(str(SCREENSHOTS / mode / f"{chapter.stem}-{name}.png"))
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[path.stem for path in CHAPTERS])
 def test_chapter_reads_fully_in_jupyterlab(lab, browser, chapter):
     mode, base, token = lab
     try:
         shown = SHOWN[mode, chapter.stem] = open_chapter(browser, base, token, chapter)
-        SCREENSHOTS.joinpath(mode).mkdir(parents=True, exist_ok=True)
-        browser.save_screenshot(str(SCREENSHOTS / mode / f"{chapter.stem}.png"))
-        cells = json.loads(chapter.read_text(encoding="utf-8"))["cells"]
-        exercise = next((index for index, cell in enumerate(cells)
-                         if re.search(r"^:::\{exercise\}", "".join(cell["source"]), re.MULTILINE)), None)
-        listing = next((index for index, cell in enumerate(cells) if "<!-- source:" in "".join(cell["source"])), None)
-        for name, index in (("exercises", exercise), ("listing", listing)):  # what this test is about, seen
-            if index is not None:
-                browser.execute_script("document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
-                                       ".jp-Notebook .jp-Cell')[arguments[0]].scrollIntoView()", index)
-                time.sleep(0.5)
-                browser.save_screenshot(str(SCREENSHOTS / mode / f"{chapter.stem}-{name}.png"))
+        if SCREENSHOTS_WANTED:
+            save_screenshots(browser, mode, chapter)
     finally:
         shut_down_kernels(base, token)
     notebook = json.loads(chapter.read_text(encoding="utf-8"))

@@ -17,51 +17,21 @@ import json
 import sys
 from pathlib import Path
 
+import chromium
 import pytest
-from test_book_in_browser import open_page, toc_pages
+from page_visits import BLOCKS_JS, open_page, toc_pages, visit
 
 # the fixtures that build the book, serve it and drive the session's one Chromium: tests/browser_session.py
 
 ROOT = Path(__file__).resolve().parents[2]
 LINE_LIMIT = 75
-WINDOW = (1300, 900)
+WINDOW = chromium.WINDOW  # the session browser's window: 1,300 pixels wide
 HIDDEN_TAGS = {"remove-cell", "remove-input"}  # cells whose code the book does not show
 
 # Blocks allowed to scroll sideways: (page, the start of the block's first line) -> why. None today:
 # printed tables are set in a smaller type in which their rows fit, up to 98 characters a row, and
 # longer rows wrap their tail (book/_ext/accessible_pages.py, book/web/course.css).
 ALLOWED_WIDE: dict[tuple[str, str], str] = {}
-
-# Every code and output block of the article, and how far it overflows the column.
-BLOCKS_JS = """
-const article = document.querySelector('main article');
-const right = article.getBoundingClientRect().right - parseFloat(getComputedStyle(article).paddingRight);
-const blocks = [], seen = new Set();
-const add = (kind, el) => { if (!seen.has(el)) { seen.add(el); blocks.push([kind, el]); } };
-for (const pre of article.querySelectorAll('div.highlight > pre')) {
-  add(pre.closest('.cell_output') ? 'output' : pre.closest('.cell_input') ? 'code cell' : 'listing', pre);
-}
-for (const out of article.querySelectorAll('.cell_output > *')) {
-  if (!out.querySelector('div.highlight > pre')) add('output', out);
-}
-for (const table of article.querySelectorAll('table')) { if (!table.closest('.cell_output')) add('table', table); }
-const shown = el => { const box = el.getBoundingClientRect(); return box.width > 0 && box.height > 0; };
-return blocks.filter(([kind, el]) => shown(el)).map(([kind, el]) => {
-  let scroll = el.scrollWidth - el.clientWidth, spill = el.getBoundingClientRect().right - right;
-  for (const inner of el.querySelectorAll('*')) {
-    if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(inner).overflowX)) {
-      scroll = Math.max(scroll, inner.scrollWidth - inner.clientWidth);
-    }
-    const box = inner.getBoundingClientRect();
-    if (box.width > 0 && !inner.closest('a.headerlink')) spill = Math.max(spill, box.right - right);
-  }
-  const lines = (el.textContent || '').split('\\n');  // textContent: also inside a closed dropdown
-  const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), '');
-  const first = lines.find(line => line.trim()) || '';
-  return {kind, overflow: Math.round(Math.max(scroll, spill)), longest: longest.trim().slice(0, 100),
-          first: first.trim().slice(0, 100)};
-});
-"""
 
 
 def shown_code_cells():
@@ -96,10 +66,10 @@ def test_printed_tables_are_told_from_text_that_may_wrap():
 
 
 def blocks_of(driver, server, page: str) -> list[dict]:
-    driver.set_window_size(*WINDOW)
-    open_page(driver, f"{server}/{page}")
-    assert driver.execute_script("return window.innerWidth") == WINDOW[0]
-    return driver.execute_script(BLOCKS_JS)
+    """The blocks of the page as its one read-only load found them (page_visits.visit)."""
+    facts = visit(driver, server, page)
+    assert facts["window_width"] == WINDOW[0]
+    return facts["blocks"]
 
 
 def allowed(page: str, block: dict) -> bool:
@@ -123,7 +93,7 @@ def test_no_block_scrolls_sideways(driver, server, page):
 @pytest.mark.browser
 def test_the_overflow_count_sees_a_wide_block(driver, server):
     """The check above can fail: a code line of 120 characters is counted."""
-    blocks_of(driver, server, toc_pages()[1])
+    open_page(driver, f"{server}/{toc_pages()[1]}")
     driver.execute_script(
         "const cell = document.querySelector('main article .cell_input div.highlight > pre');"
         "cell.textContent = 'x = ' + '1 + '.repeat(29) + '1';")
@@ -137,7 +107,7 @@ def test_the_welcome_sample_is_shown_whole(driver, server):
     notebook = json.loads((ROOT / "book" / "welcome.ipynb").read_text(encoding="utf-8"))
     sample = next("".join(output["data"]["text/plain"]) for cell in notebook["cells"] if cell["cell_type"] == "code"
                   for output in cell.get("outputs", []) if "text/plain" in output.get("data", {}))
-    blocks_of(driver, server, toc_pages()[0])
+    open_page(driver, f"{server}/{toc_pages()[0]}")
     shown = driver.execute_script(
         "const pre = Array.from(document.querySelectorAll('main article .cell_output div.highlight > pre'))"
         "  .find(pre => pre.innerText.startsWith(arguments[0]));"

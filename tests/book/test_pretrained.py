@@ -27,7 +27,7 @@ def test_the_shipped_model_is_the_model_in_the_notes(shipped):
     model, vocabulary, manifest = shipped
     assert tc.model.config_of(model) == tc.ModelConfig()
     assert len(vocabulary) == 4818 and model.count_params() == 1_219_418
-    assert manifest["model_config"] == tc.ModelConfig().to_dict()
+    assert tc.ModelConfig.from_dict(manifest["model_config"]) == tc.ModelConfig()
     weights = ROOT / "textgen_course" / "pretrained" / manifest["files"]["weights"]["name"]
     assert weights.stat().st_size < 6_000_000  # weights only, no optimizer state
 
@@ -85,7 +85,7 @@ def test_the_readme_records_the_shipped_models_metrics(shipped):
     metrics = manifest["metrics"]
     assert f"{metrics['validation_perplexity']:.1f}" in section
     assert f"{metrics['validation_top5_accuracy']:.1%}" in section
-    from textgen_course.ablation import full_budget_results
+    from textgen_course.analysis.why_two_lstms import full_budget_results
 
     results = full_budget_results()  # the README also states both races' results
     for key in ("one_lstm_matched_gain4", "two_lstms_first_recipe", "one_lstm", "one_lstm_matched",

@@ -48,7 +48,7 @@ def test_an_lstm_with_shut_forget_gates_and_no_recurrence_keeps_nothing_in_its_c
     model = tc.build_model(SMALL, seed=0)
     layer = model.get_layer("lstm_1")
     kernel, recurrent_kernel, bias = layer.get_weights()
-    units = SMALL.lstm1_units
+    units = SMALL.lstm_1_units
     bias[units : 2 * units] = -40.0  # forget gate sigmoid(-40): the old cell state is dropped at every step
     layer.set_weights([kernel, np.zeros_like(recurrent_kernel), bias])
     memory = memory_by_distance(torch_model_from_keras(model), random_ids(SMALL, 32))

@@ -1,4 +1,6 @@
-"""The seed study (textgen_course/analysis/why_two_lstms.py) and the records it reads."""
+"""What book/why_two_lstms.ipynb computes from the races (textgen_course/analysis/why_two_lstms.py):
+the results table, paired gaps, the breakdowns by kind of word and by words of context, and the
+seed study with the records it reads."""
 
 import dataclasses
 import hashlib
@@ -7,9 +9,128 @@ import io
 import numpy as np
 import pytest
 
-from textgen_course.ablation import EXPERIMENTS, SEED_STUDY, SEEDS, load_experiment, shipped_recipe, variant_recipe
+import textgen_course as tc
+from textgen_course.ablation import (
+    EXPERIMENTS,
+    MODEL_NAMES,
+    SECOND_RACE,
+    SEED_STUDY,
+    SEEDS,
+    TRAINED,
+    load_experiment,
+    shipped_recipe,
+    variant_recipe,
+)
 from textgen_course.analysis import why_two_lstms as study
+from textgen_course.analysis.why_two_lstms import (
+    TOKEN_TYPES,
+    breakdown,
+    context_length_curve,
+    full_budget_results,
+    gap_by_token_type,
+    keep_last_words,
+    paired_difference,
+    token_type_groups,
+    validation_curves,
+)
+from textgen_course.baselines import KneserNeyTrigram, UnigramModel
 from textgen_course.evaluation import TargetScores
+
+
+# ---- the races, the paired gaps, the breakdowns ------------------------------------------------
+
+def test_full_budget_table_has_every_model_in_order():
+    table = full_budget_results()
+    assert [row.key for row in table.rows] == list(MODEL_NAMES)
+    assert table["two_lstms"].parameters == 1_219_418 and table["unigram"].parameters is None
+    assert table["two_lstms"].summary_input_gain == 4 and table["one_lstm_matched_gain4"].summary_input_gain == 4
+    assert table["two_lstms_first_recipe"].summary_input_gain == 1 and table["unigram"].summary_input_gain is None
+    shipped = tc.artifacts.pretrained_manifest()["metrics"]
+    assert table["two_lstms"].perplexity == shipped["validation_perplexity"]  # the exact scorer, every window
+    assert "one LSTM, parameter-matched" in str(table) and f"{table.windows:,} windows" in str(table)
+    race = full_budget_results(SECOND_RACE)
+    assert [row.key for row in race.rows] == list(SECOND_RACE) and race["unigram"] == table["unigram"]
+    curves = validation_curves()
+    assert set(curves) == set(TRAINED)
+    assert len(curves["two_lstms"]) == table["two_lstms"].epochs_run
+    assert min(curves["one_lstm"]) == pytest.approx(table["one_lstm"].perplexity, rel=1e-2)  # Keras clips, we do not
+    with pytest.raises(KeyError, match="no model 'three_lstms'"):
+        table["three_lstms"]
+    with pytest.raises(KeyError, match="no model 'three_lstms'"):
+        full_budget_results(("two_lstms", "three_lstms"))
+
+
+def test_the_gap_split_by_kind_of_word_adds_up_to_the_whole_gap():
+    def model(losses):
+        return {"by_token_type": {kind: {"loss": loss} for kind, loss in losses.items()}}
+
+    breakdown = {"token_types": {"order": ["punctuation", "other words"], "shares": {"punctuation": 0.25,
+                                                                                      "other words": 0.75}},
+                 "models": {"two_lstms_first_recipe": model({"punctuation": 1.0, "other words": 5.0}),
+                            "one_lstm_matched": model({"punctuation": 1.4, "other words": 5.2})}}
+    split = gap_by_token_type(breakdown)
+    assert split["punctuation"][0] == pytest.approx(0.4) and split["other words"][0] == pytest.approx(0.2)
+    # overall gap 0.25 * 0.4 + 0.75 * 0.2 = 0.25: punctuation explains 0.1 / 0.25 of it
+    assert split["punctuation"][1] == pytest.approx(0.4) and split["other words"][1] == pytest.approx(0.6)
+    with pytest.raises(ValueError, match="no gap to split"):
+        gap_by_token_type(breakdown, model="one_lstm_matched", rival="one_lstm_matched")
+
+
+def test_keep_last_words_pads_on_the_left_like_a_short_seed():
+    windows = np.arange(2, 28).reshape(2, 13)
+    shortened = keep_last_words(windows, 3)
+    np.testing.assert_array_equal(shortened[0], [0] * 10 + [12, 13, 14])
+    np.testing.assert_array_equal(keep_last_words(windows, 13), windows)
+    assert windows[0, 0] == 2  # the input is not changed
+    for bad in (0, 14, 2.5):
+        with pytest.raises(ValueError, match="count must be a whole number in 1..13"):
+            keep_last_words(windows, bad)
+
+
+def test_context_length_curve_is_flat_for_unigrams_and_beyond_two_words_for_trigrams():
+    rng = np.random.default_rng(4)
+    ids = rng.integers(2, 15, 4000)
+    windows, targets = tc.make_windows(ids, 6)
+    unigram_curve = context_length_curve(UnigramModel(ids, 15), windows, targets, lengths=(1, 3, 6))
+    assert len({round(result.loss, 12) for result in unigram_curve.values()}) == 1
+    trigram_curve = context_length_curve(KneserNeyTrigram([ids], 15), windows, targets, lengths=(1, 2, 4, 6))
+    assert trigram_curve[2].loss == pytest.approx(trigram_curve[6].loss) == pytest.approx(trigram_curve[4].loss)
+    assert trigram_curve[1].loss != pytest.approx(trigram_curve[2].loss)  # one word: only the bigram part
+
+
+def test_token_type_groups_split_every_target_into_exactly_one_group():
+    text = "the king , the queen . a fool ! the crown ; my lord : what ? " * 20 + "rare words appear once ."
+    vocabulary = tc.Vocabulary.from_text(text, size=14)
+    targets = np.array(vocabulary.encode("the king , zebra . crown"))
+    groups = token_type_groups(targets, vocabulary, frequent=2)
+    assert tuple(groups) == TOKEN_TYPES
+    assert np.array_equal(sum(mask.astype(int) for mask in groups.values()), np.ones(len(targets), int))
+    words = vocabulary.tokens(targets)
+    assert [w for w, m in zip(words, groups["punctuation"]) if m] == [",", "."]
+    assert [w for w, m in zip(words, groups["unknown word"]) if m] == ["<unk>"]
+    assert [w for w, m in zip(words, groups["frequent words"]) if m] == ["the"]
+    scores = TargetScores(np.log(np.full(len(targets), 0.5)), np.zeros(len(targets), int))
+    parts = breakdown(scores, groups)
+    assert parts["other words"].windows == 2 and parts["punctuation"].perplexity == pytest.approx(2.0)
+
+
+def test_paired_difference_measures_the_gap_and_its_block_standard_error():
+    rng = np.random.default_rng(0)
+    b = np.log(rng.uniform(0.01, 0.5, 4000))
+    a = b + 0.1  # model A gives every target e^0.1 times the probability
+    ranks = np.zeros(4000, int)
+    result = paired_difference(TargetScores(a, ranks), TargetScores(b, ranks), block=500)
+    assert result.loss_difference == pytest.approx(0.1) and result.standard_error == pytest.approx(0, abs=1e-12)
+    assert result.blocks == 8
+    noisy = paired_difference(TargetScores(b + rng.normal(0, 1, 4000), ranks), TargetScores(b, ranks), block=100)
+    assert noisy.standard_error == pytest.approx(1 / np.sqrt(4000), rel=0.3)  # independent noise: sigma / sqrt(n)
+    with pytest.raises(ValueError, match="same targets"):
+        paired_difference(TargetScores(a[:10], ranks[:10]), TargetScores(b, ranks))
+    with pytest.raises(ValueError, match="need at least 2000 targets"):
+        paired_difference(TargetScores(a[:1500], ranks[:1500]), TargetScores(b[:1500], ranks[:1500]))
+
+
+# ---- the seed question ---------------------------------------------------------------------------
 
 
 def stand_in(loss: float, windows: int = 4000, seed: int = 0) -> TargetScores:

@@ -27,7 +27,7 @@ def small_one_lstm():
 def test_one_lstm_model_drops_lstm1_and_keeps_the_other_stages(small_one_lstm):
     names = [layer.name for layer in small_one_lstm.layers]
     assert names == ["word_ids", "embedding", "lstm_2", "dense_softmax"]
-    assert small_one_lstm.get_layer("lstm_2").units == SMALL.lstm2_units
+    assert small_one_lstm.get_layer("lstm_2").units == SMALL.lstm_2_units
     assert small_one_lstm.get_layer("lstm_2").return_sequences is False  # final state only
     probabilities = tc.next_word_probabilities(small_one_lstm, random_ids(SMALL, batch=5))
     assert probabilities.shape == (5, SMALL.vocab_size)

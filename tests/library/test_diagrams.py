@@ -12,7 +12,7 @@ import textgen_course as tc  # noqa: E402
 from textgen_course import diagrams  # noqa: E402
 from textgen_course.lstm_gates import LstmWeights, run_lstm  # noqa: E402
 
-SMALL = tc.ModelConfig(vocab_size=500, sequence_length=8, embedding_dim=16, lstm1_units=24, lstm2_units=12)
+SMALL = tc.ModelConfig(vocab_size=500, sequence_length=8, embedding_dim=16, lstm_1_units=24, lstm_2_units=12)
 WORDS = "now is the winter of our discontent made glorious summer by this sun".split()
 
 

@@ -2,7 +2,6 @@ import numpy as np
 import pytest
 
 import textgen_course as tc
-from textgen_course.baselines import KneserNeyTrigram, UnigramModel
 from textgen_course.evaluation import evaluate, score_probabilities
 from conftest import SMALL, random_ids
 
@@ -63,68 +62,6 @@ def test_the_twin_and_the_keras_model_get_the_same_scores(small_model):
     twin_result = evaluate(tc.torch_model_from_keras(small_model), x, y)
     assert twin_result.loss == pytest.approx(keras_result.loss, rel=1e-5)
     assert twin_result.top5_accuracy == keras_result.top5_accuracy
-
-
-def test_keep_last_words_pads_on_the_left_like_a_short_seed():
-    from textgen_course.evaluation import keep_last_words
-
-    windows = np.arange(2, 28).reshape(2, 13)
-    shortened = keep_last_words(windows, 3)
-    np.testing.assert_array_equal(shortened[0], [0] * 10 + [12, 13, 14])
-    np.testing.assert_array_equal(keep_last_words(windows, 13), windows)
-    assert windows[0, 0] == 2  # the input is not changed
-    for bad in (0, 14, 2.5):
-        with pytest.raises(ValueError, match="count must be a whole number in 1..13"):
-            keep_last_words(windows, bad)
-
-
-def test_context_length_curve_is_flat_for_unigrams_and_beyond_two_words_for_trigrams():
-    from textgen_course.evaluation import context_length_curve
-
-    rng = np.random.default_rng(4)
-    ids = rng.integers(2, 15, 4000)
-    windows, targets = tc.make_windows(ids, 6)
-    unigram_curve = context_length_curve(UnigramModel(ids, 15), windows, targets, lengths=(1, 3, 6))
-    assert len({round(result.loss, 12) for result in unigram_curve.values()}) == 1
-    trigram_curve = context_length_curve(KneserNeyTrigram([ids], 15), windows, targets, lengths=(1, 2, 4, 6))
-    assert trigram_curve[2].loss == pytest.approx(trigram_curve[6].loss) == pytest.approx(trigram_curve[4].loss)
-    assert trigram_curve[1].loss != pytest.approx(trigram_curve[2].loss)  # one word: only the bigram part
-
-
-def test_token_type_groups_split_every_target_into_exactly_one_group():
-    from textgen_course.evaluation import TOKEN_TYPES, breakdown, token_type_groups, TargetScores
-
-    text = "the king , the queen . a fool ! the crown ; my lord : what ? " * 20 + "rare words appear once ."
-    vocabulary = tc.Vocabulary.from_text(text, size=14)
-    targets = np.array(vocabulary.encode("the king , zebra . crown"))
-    groups = token_type_groups(targets, vocabulary, frequent=2)
-    assert tuple(groups) == TOKEN_TYPES
-    assert np.array_equal(sum(mask.astype(int) for mask in groups.values()), np.ones(len(targets), int))
-    words = vocabulary.tokens(targets)
-    assert [w for w, m in zip(words, groups["punctuation"]) if m] == [",", "."]
-    assert [w for w, m in zip(words, groups["unknown word"]) if m] == ["<unk>"]
-    assert [w for w, m in zip(words, groups["frequent words"]) if m] == ["the"]
-    scores = TargetScores(np.log(np.full(len(targets), 0.5)), np.zeros(len(targets), int))
-    parts = breakdown(scores, groups)
-    assert parts["other words"].windows == 2 and parts["punctuation"].perplexity == pytest.approx(2.0)
-
-
-def test_paired_difference_measures_the_gap_and_its_block_standard_error():
-    from textgen_course.evaluation import TargetScores, paired_difference
-
-    rng = np.random.default_rng(0)
-    b = np.log(rng.uniform(0.01, 0.5, 4000))
-    a = b + 0.1  # model A gives every target e^0.1 times the probability
-    ranks = np.zeros(4000, int)
-    result = paired_difference(TargetScores(a, ranks), TargetScores(b, ranks), block=500)
-    assert result.loss_difference == pytest.approx(0.1) and result.standard_error == pytest.approx(0, abs=1e-12)
-    assert result.blocks == 8
-    noisy = paired_difference(TargetScores(b + rng.normal(0, 1, 4000), ranks), TargetScores(b, ranks), block=100)
-    assert noisy.standard_error == pytest.approx(1 / np.sqrt(4000), rel=0.3)  # independent noise: sigma / sqrt(n)
-    with pytest.raises(ValueError, match="same targets"):
-        paired_difference(TargetScores(a[:10], ranks[:10]), TargetScores(b, ranks))
-    with pytest.raises(ValueError, match="need at least 2000 targets"):
-        paired_difference(TargetScores(a[:1500], ranks[:1500]), TargetScores(b[:1500], ranks[:1500]))
 
 
 def test_clipped_loss_counts_tiny_probabilities_as_keras_does():

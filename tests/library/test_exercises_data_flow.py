@@ -49,14 +49,14 @@ def test_answers_that_call_the_whole_model_are_rejected(answer, called):
 
 
 def test_total_parameters_agrees_with_keras_for_a_changed_config():
-    config = tc.ModelConfig(vocab_size=300, sequence_length=4, embedding_dim=10, lstm1_units=14, lstm2_units=6)
+    config = tc.ModelConfig(vocab_size=300, sequence_length=4, embedding_dim=10, lstm_1_units=14, lstm_2_units=6)
     assert total_parameters(config) == tc.build_model(config).count_params()
     assert total_parameters(tc.ModelConfig()) == 1_219_418
 
 
 def test_the_reference_forward_pass_is_the_library_numpy_model_and_keras():
-    model = tc.build_model(tc.ModelConfig(vocab_size=60, sequence_length=5, embedding_dim=6, lstm1_units=9,
-                                          lstm2_units=7), seed=4)
+    model = tc.build_model(tc.ModelConfig(vocab_size=60, sequence_length=5, embedding_dim=6, lstm_1_units=9,
+                                          lstm_2_units=7), seed=4)
     ids = np.random.default_rng(0).integers(0, 60, (4, 5))
     weights = tc.NumpyTextGenerator.from_keras(model)
     np.testing.assert_allclose(reference_forward_pass(ids, weights), tc.next_word_probabilities(model, ids),
@@ -110,7 +110,7 @@ def test_typical_wrong_forward_passes_are_named(answer, message):
 
 def test_the_check_model_has_all_sizes_different_so_a_skipped_stage_cannot_pass():
     sizes = [CHECK_CONFIG.vocab_size, CHECK_CONFIG.sequence_length, CHECK_CONFIG.embedding_dim,
-             CHECK_CONFIG.lstm1_units, CHECK_CONFIG.lstm2_units, 3]
+             CHECK_CONFIG.lstm_1_units, CHECK_CONFIG.lstm_2_units, 3]
     assert len(set(sizes)) == len(sizes)
     weights = _random_weights()
     assert weights.embedding.shape == (40, 6) and weights.dense_kernel.shape == (7, 40)

@@ -10,7 +10,8 @@ import pytest
 
 import textgen_course as tc
 from textgen_course import ablation
-from textgen_course.ablation import SECOND_RACE, VARIANTS, full_budget_results as ablation_results
+from textgen_course.ablation import SECOND_RACE, VARIANTS
+from textgen_course.analysis.why_two_lstms import full_budget_results as ablation_results
 from textgen_course.ablation import load_experiment, matched_units, parameter_count
 from textgen_course.training import TrainingConfig
 
@@ -46,8 +47,8 @@ def test_shipped_rivals_were_trained_with_their_races_recipe_on_the_same_corpus(
         assert run["training"] == recipes[recipe] and run["corpus"] == shipped["corpus"]
         config = tc.ModelConfig.from_dict(run["model_config"])
         assert run["parameters"] == parameter_count(architecture, config)
-        assert {k: v for k, v in run["model_config"].items() if k != "lstm2_units"} == \
-            {k: v for k, v in shipped["model_config"].items() if k != "lstm2_units"}
+        shipped_config = tc.ModelConfig.from_dict(shipped["model_config"])
+        assert dataclasses.replace(config, lstm_2_units=shipped_config.lstm_2_units) == shipped_config
         history, metrics = run["history"], run["metrics"]
         assert len(history) == metrics["epochs_run"] <= run["training"]["epochs"]
         assert metrics["best_epoch"] == 1 + int(np.argmin([r["val_loss"] for r in history]))
@@ -165,7 +166,8 @@ def test_why_gates_trains_both_models_like_train_and_measures_them_alike():
 
     record, seeds = load_experiment("why_gates"), load_experiment("seed_variation")
     assert "scripts/why_gates.py" in record["command"]
-    assert record["model_config"] == MINIATURE_CONFIG.to_dict() == seeds["model_config"]
+    assert tc.ModelConfig.from_dict(record["model_config"]) == MINIATURE_CONFIG
+    assert tc.ModelConfig.from_dict(seeds["model_config"]) == MINIATURE_CONFIG
     assert record["training"] == dataclasses.asdict(MINIATURE_TRAINING)
     assert record["corpus"]["characters"] == MINIATURE_CHARACTERS
     assert record["corpus"]["train_windows"] == seeds["corpus"]["train_windows"]

@@ -17,7 +17,7 @@ def test_each_row_is_the_model_on_the_left_padded_prefix(small_model):
     text = "the king is dead, long live the queen"
     growth = summaries_as_words_are_added(small_model, VOCABULARY, text, top=3)
     words = tc.tokenize(text)
-    assert growth.words == tuple(words) and growth.summaries.shape == (len(words) + 1, SMALL.lstm2_units)
+    assert growth.words == tuple(words) and growth.summaries.shape == (len(words) + 1, SMALL.lstm_2_units)
     ids = VOCABULARY.encode(words)
     windows = np.stack([tc.pad_left(ids[:k], 8) for k in range(len(words) + 1)])
     activations = tc.stage_activations(small_model, windows)
@@ -41,7 +41,7 @@ def test_unknown_words_are_marked_and_an_empty_text_gets_a_message(small_model):
     assert growth.unknown_words == ("zanzibar",)
     assert "zanzibar (&lt;unk&gt;)" in growth_html(growth, 3)
     empty = summaries_as_words_are_added(small_model, VOCABULARY, "")
-    assert empty.summaries.shape == (1, SMALL.lstm2_units) and "Type a sentence" in growth_html(empty, 1)
+    assert empty.summaries.shape == (1, SMALL.lstm_2_units) and "Type a sentence" in growth_html(empty, 1)
 
 
 def test_top_must_be_a_positive_whole_number(small_model):

@@ -53,7 +53,7 @@ def test_training_flops_are_three_forward_passes_less_the_unneeded_initial_state
         probabilities = model(ids, training=True)
         keras.ops.mean(keras.losses.sparse_categorical_crossentropy(np.arange(4), probabilities)).backward()
     # autograd skips the gradient for each LSTM's zero initial state: one recurrent product per layer
-    skipped = 2 * SMALL.lstm1_units * 4 * SMALL.lstm1_units + 2 * SMALL.lstm2_units * 4 * SMALL.lstm2_units
+    skipped = 2 * SMALL.lstm_1_units * 4 * SMALL.lstm_1_units + 2 * SMALL.lstm_2_units * 4 * SMALL.lstm_2_units
     assert counter.get_total_flops() == 4 * (training_flops(SMALL) - skipped)
 
 

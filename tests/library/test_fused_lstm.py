@@ -101,7 +101,7 @@ def test_training_turns_it_on_by_default_and_train_can_turn_it_off(tmp_path, sma
     monkeypatch.setattr(fused_lstm, "enabled", stop_at_the_first_fit)
     corpus = tmp_path / "small.txt"
     corpus.write_text(small_text, encoding="utf-8")
-    tiny = tc.ModelConfig(vocab_size=30, sequence_length=6, embedding_dim=8, lstm1_units=12, lstm2_units=8)
+    tiny = tc.ModelConfig(vocab_size=30, sequence_length=6, embedding_dim=8, lstm_1_units=12, lstm_2_units=8)
     asked = []
     for name, options in (("default", {}), ("off", {"fused_lstm": False})):
         with pytest.raises(_Asked) as stopped:
@@ -163,8 +163,8 @@ def test_layers_and_saved_files_are_the_same_with_and_without_it(tmp_path):
     """Fit one step with the fused kernel: same layer class and config, same weights layout in the saved file."""
     import h5py
 
-    model = tc.build_model(tc.ModelConfig(vocab_size=50, sequence_length=5, embedding_dim=6, lstm1_units=7,
-                                          lstm2_units=4), seed=0)
+    model = tc.build_model(tc.ModelConfig(vocab_size=50, sequence_length=5, embedding_dim=6, lstm_1_units=7,
+                                          lstm_2_units=4), seed=0)
     configs = [layer.get_config() for layer in model.layers]
     model.save_weights(tmp_path / "before.weights.h5")
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")

@@ -14,7 +14,7 @@ from textgen_course.learning import (
 )
 from textgen_course.model import stage_activations
 
-TINY = LearningConfig(vocab_size=60, embedding_dim=8, lstm1_units=12, lstm2_units=8, windows=128, batch_size=32,
+TINY = LearningConfig(vocab_size=60, embedding_dim=8, lstm_1_units=12, lstm_2_units=8, windows=128, batch_size=32,
                       epochs=4, learning_rate=0.02)
 
 
@@ -132,7 +132,7 @@ def test_the_kernels_gradient_is_the_sum_of_the_steps_shares():
     from textgen_course.learning import kernel_gradient_by_step
     from textgen_course.model import build_model
 
-    config = ModelConfig(vocab_size=50, sequence_length=5, embedding_dim=4, lstm1_units=3, lstm2_units=2)
+    config = ModelConfig(vocab_size=50, sequence_length=5, embedding_dim=4, lstm_1_units=3, lstm_2_units=2)
     model = build_model(config, seed=1)
     ids = np.random.default_rng(0).integers(0, 50, size=(6, 5))
     shares, whole = kernel_gradient_by_step(model, ids, ids[:, 0])

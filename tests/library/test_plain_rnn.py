@@ -20,10 +20,11 @@ TOLERANCE = 1e-5  # float32, as every cross-check of the course
 
 def test_same_widths_and_the_lstm_models_embedding_and_head():
     plain, lstm = build_plain_rnn(SMALL, seed=0), tc.build_model(SMALL, seed=0)
-    assert plain.get_layer("rnn_1").units == SMALL.lstm1_units and plain.get_layer("rnn_1").return_sequences
-    assert plain.get_layer("rnn_2").units == SMALL.lstm2_units and not plain.get_layer("rnn_2").return_sequences
+    assert plain.get_layer("rnn_1").units == SMALL.lstm_1_units and plain.get_layer("rnn_1").return_sequences
+    assert plain.get_layer("rnn_2").units == SMALL.lstm_2_units and not plain.get_layer("rnn_2").return_sequences
     # a plain RNN has one weight matrix pair per layer where the LSTM has four
-    assert plain.get_layer("rnn_1").count_params() == SMALL.lstm1_units * (SMALL.embedding_dim + SMALL.lstm1_units + 1)
+    units = SMALL.lstm_1_units
+    assert plain.get_layer("rnn_1").count_params() == units * (SMALL.embedding_dim + units + 1)
     assert plain.get_layer("rnn_1").count_params() * 4 == lstm.get_layer("lstm_1").count_params()
     for name in ("embedding", "dense_softmax"):
         for mine, theirs in zip(plain.get_layer(name).get_weights(), lstm.get_layer(name).get_weights()):
@@ -38,7 +39,8 @@ def test_the_numpy_step_is_the_keras_layer(plain):
     every_step = run_plain_rnn(meaning, layer)  # (64, 8, 24)
     np.testing.assert_allclose(every_step, keras.ops.convert_to_numpy(layer(meaning)), atol=TOLERANCE)
     kernel, recurrent_kernel, bias = layer.get_weights()
-    first = plain_rnn_step(meaning[:, 0], np.zeros((64, SMALL.lstm1_units), np.float32), kernel, recurrent_kernel, bias)
+    start = np.zeros((64, SMALL.lstm_1_units), np.float32)
+    first = plain_rnn_step(meaning[:, 0], start, kernel, recurrent_kernel, bias)
     np.testing.assert_allclose(first, every_step[:, 0], atol=TOLERANCE)
 
 

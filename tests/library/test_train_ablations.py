@@ -17,7 +17,7 @@ def test_every_variant_has_its_recipe_from_the_one_registry():
     for variant, (architecture, width, recipe, seed) in VARIANTS.items():
         built_architecture, config, training = variant_recipe(variant)
         assert built_architecture == architecture
-        assert config.lstm2_units == (matched_units().units if width == "matched" else 100)
+        assert config.lstm_2_units == (matched_units().units if width == "matched" else 100)
         assert (training.summary_input_gain == 4.0) == (recipe == "shipped")
         assert training.seed == seed and (seed == 0 or variant.endswith(f"_seed{seed}"))
     with pytest.raises(ValueError, match="variant must be one of"):

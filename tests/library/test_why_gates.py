@@ -42,7 +42,7 @@ def test_one_seed_measures_both_models_before_and_after_training(tiny_data):
     cells = records["two_lstms"]["lstm_1"]
     assert "lstm_1" not in records["plain_rnn"]
     assert abs(cells["fresh"]["forget_gate_mean"] - 0.73) < 0.05  # Keras's unit_forget_bias: sigmoid(1)
-    assert cells["fresh"]["units"] == TINY.lstm1_units and 0 <= cells["trained"]["counting_units"] <= TINY.lstm1_units
+    assert cells["fresh"]["units"] == TINY.lstm_1_units and 0 <= cells["trained"]["counting_units"] <= TINY.lstm_1_units
     assert 0 <= cells["trained"]["saturated_share"] <= 1
 
 

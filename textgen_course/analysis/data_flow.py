@@ -19,13 +19,13 @@ def data_flow_diagram(activations: dict[str, np.ndarray], vocabulary=None, windo
     The last line names the predicted next word of the first windows_shown windows: as
     ids, or, given the model's vocabulary, as words with their probabilities.
     """
-    lstm1_units = activations["lstm_1"].shape[-1]
-    lstm2_units = activations["lstm_2"].shape[-1]
+    lstm_1_units = activations["lstm_1"].shape[-1]
+    lstm_2_units = activations["lstm_2"].shape[-1]
     rows = [
         ("Word IDs", "word_ids"),
         ("Embedding", "embedding"),
-        (f"LSTM-1 ({lstm1_units} units)", "lstm_1"),
-        (f"LSTM-2 ({lstm2_units} units)", "lstm_2"),
+        (f"LSTM-1 ({lstm_1_units} units)", "lstm_1"),
+        (f"LSTM-2 ({lstm_2_units} units)", "lstm_2"),
         ("Dense softmax", "dense_softmax"),
     ]
     lines = []
@@ -94,9 +94,9 @@ def parameter_ledger(model) -> ParameterLedger:
     c = config
     formulas = {
         "embedding": f"{c.vocab_size} x {c.embedding_dim}",
-        "lstm_1": f"4 x {c.lstm1_units} x ({c.embedding_dim}+{c.lstm1_units}+1)",
-        "lstm_2": f"4 x {c.lstm2_units} x ({c.lstm1_units}+{c.lstm2_units}+1)",
-        "dense_softmax": f"({c.lstm2_units}+1) x {c.vocab_size}",
+        "lstm_1": f"4 x {c.lstm_1_units} x ({c.embedding_dim}+{c.lstm_1_units}+1)",
+        "lstm_2": f"4 x {c.lstm_2_units} x ({c.lstm_1_units}+{c.lstm_2_units}+1)",
+        "dense_softmax": f"({c.lstm_2_units}+1) x {c.vocab_size}",
     }
     expected_counts = parameters_by_stage("two_lstms", c)  # the one definition of the counts (flops.py)
     rows = []

@@ -1,21 +1,32 @@
-"""What book/first_race.ipynb measures besides the races' records: error bars for subset figures.
+"""What book/first_race.ipynb measures besides the races' records: error bars, and the slow start.
+
+The first race's tables and breakdowns are computed as the second race's are, by
+analysis/why_two_lstms.py. Here, what only the first race needs:
+
+    error bars      mean_loss_standard_error, perplexity_with_error, subset_errors
+    the slow start  spread_at_start (how much each stage's output differs from window to
+                    window in an untrained model, with Keras's start and with the shipped gain)
 
 A perplexity scored on a subset of the validation windows is an estimate, and it comes with a
 standard error: exp turns a small change d of the mean loss into a change of about
 perplexity x d, so the perplexity's standard error is perplexity x the mean loss's. Windows
 that follow each other share words, so for consecutive windows the mean loss's standard error
-comes from the means of blocks of them (as evaluation.paired_difference does for a gap).
+comes from the means of blocks of them (as analysis.why_two_lstms.paired_difference does for a gap).
 """
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 
+from ..architectures import build_architecture
 from ..artifacts import load_pretrained
 from ..baselines import fit_baselines
-from ..evaluation import keep_last_words, score_targets
+from ..config import ModelConfig
+from ..evaluation import score_targets
 from ..text import load_corpus
 from ..training import shipped_windows
+from .why_two_lstms import keep_last_words
 
 
 def mean_loss_standard_error(losses, block: int = 1) -> float:
@@ -77,3 +88,24 @@ def subset_errors(context_windows: int = 20_000, start_windows: int = 5000, seed
                   "unigram": summary(losses(unigram, x[:start_windows], y[:start_windows]), 250),
                   "shipped_model": summary(losses(model, x[:start_windows], y[:start_windows]), 250)},
     }
+
+
+def spread_at_start(architecture: str, config: ModelConfig | None = None, summary_input_gain: float = 1.0,
+                    windows: int = 512, seed: int = 0) -> dict[str, float]:
+    """How much each stage's output differs from window to window in an untrained model.
+
+    Returns {stage name: the standard deviation over `windows` random windows, averaged over
+    positions and numbers}. An output that hardly differs between windows carries little of
+    the input to the next stage, and the error signal that flows back is as weak: this is
+    what kept the two-LSTM model at unigram level for its first epoch with Keras's default
+    start (book/first_race.ipynb). summary_input_gain scales LSTM-2's input weights first,
+    as TrainingConfig.summary_input_gain does before training.
+    """
+    config = config or ModelConfig()
+    model = build_architecture(architecture, config, seed=seed, summary_input_gain=summary_input_gain)
+    ids = np.random.default_rng(seed).integers(2, config.vocab_size, (windows, config.sequence_length)).astype("int32")
+    spread, x = {}, ids
+    for layer in model.layers[1:-1]:  # embedding, (lstm_1,) lstm_2: the head's input is lstm_2's output
+        x = layer(x)
+        spread[layer.name] = float(keras.ops.convert_to_numpy(x).std(axis=0).mean())
+    return spread

@@ -356,7 +356,7 @@ def probe_recall(features: np.ndarray, targets: np.ndarray, train_share: float =
 
 def fresh_lstm_weights(input_dim: int, units: int, seed: int = 0) -> LstmWeights:
     """The initial (untrained) weights of an LSTM-1 of any width, as build_lstm_context makes them."""
-    config = ModelConfig(embedding_dim=input_dim, lstm1_units=units)
+    config = ModelConfig(embedding_dim=input_dim, lstm_1_units=units)
     layer = build_lstm_context(config, seed)
     layer.build((None, None, input_dim))
     return LstmWeights.from_keras(layer)

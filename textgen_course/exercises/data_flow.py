@@ -21,7 +21,7 @@ from ..numpy_model import NumpyTextGenerator
 from ..softmax_head import softmax
 from .checking import Passed, WrongAnswer, call_learner, check_number, compare, library_switched_off, passed
 
-CHECK_CONFIG = ModelConfig(vocab_size=40, sequence_length=5, embedding_dim=6, lstm1_units=9, lstm2_units=7)
+CHECK_CONFIG = ModelConfig(vocab_size=40, sequence_length=5, embedding_dim=6, lstm_1_units=9, lstm_2_units=7)
 CHECK_BATCH = 3
 FORWARD_ANSWERS = (  # the whole forward pass in one call: switched off while forward_pass runs (the stages stay on)
     "textgen_course.numpy_model.NumpyTextGenerator.probabilities",
@@ -45,11 +45,11 @@ def total_parameters(config: ModelConfig) -> int:
 def check_answer_total_parameters(answer_wider_lstm1, answer_longer_window, quiet: bool = False) -> Passed:
     """(a) LSTM-1 with 200 units instead of 150; (b) 26-word windows instead of 13; all else as in the course."""
     course = ModelConfig()
-    wider = ModelConfig(lstm1_units=200)
+    wider = ModelConfig(lstm_1_units=200)
     expected_wider = total_parameters(wider)
-    lstm1 = lstm_parameter_count(wider.embedding_dim, wider.lstm1_units)
-    lstm2_unchanged = lstm_parameter_count(course.lstm1_units, course.lstm2_units)
-    lstm2 = lstm_parameter_count(wider.lstm1_units, wider.lstm2_units)
+    lstm1 = lstm_parameter_count(wider.embedding_dim, wider.lstm_1_units)
+    lstm2_unchanged = lstm_parameter_count(course.lstm_1_units, course.lstm_2_units)
+    lstm2 = lstm_parameter_count(wider.lstm_1_units, wider.lstm_2_units)
     check_number(
         answer_wider_lstm1,
         expected_wider,
@@ -59,12 +59,12 @@ def check_answer_total_parameters(answer_wider_lstm1, answer_longer_window, quie
             "and so does LSTM-2, which reads LSTM-1's output.",
             expected_wider - lstm2 + lstm2_unchanged: "LSTM-2 reads LSTM-1's output, so its input weights "
             "grow too: 4 x 100 x (200 + 100 + 1).",
-            expected_wider + 4 * wider.lstm1_units + 4 * wider.lstm2_units: "that is PyTorch's count, with its "
+            expected_wider + 4 * wider.lstm_1_units + 4 * wider.lstm_2_units: "that is PyTorch's count, with its "
             "second LSTM bias. Keras keeps one bias per gate and unit.",
-            expected_wider - 4 * wider.lstm1_units - 4 * wider.lstm2_units - wider.vocab_size: "you left out the "
+            expected_wider - 4 * wider.lstm_1_units - 4 * wider.lstm_2_units - wider.vocab_size: "you left out the "
             "biases (LSTM-1, LSTM-2 and the dense layer each have one per output).",
-            expected_wider - lstm1 + 4 * wider.lstm1_units * (wider.embedding_dim + 1) - lstm2
-            + 4 * wider.lstm2_units * (wider.lstm1_units + 1): "you left out the recurrent weights: every gate "
+            expected_wider - lstm1 + 4 * wider.lstm_1_units * (wider.embedding_dim + 1) - lstm2
+            + 4 * wider.lstm_2_units * (wider.lstm_1_units + 1): "you left out the recurrent weights: every gate "
             "also reads the layer's own previous hidden state.",
         },
     )
@@ -86,8 +86,8 @@ def check_answer_total_parameters(answer_wider_lstm1, answer_longer_window, quie
 def reference_forward_pass(ids: np.ndarray, weights: NumpyTextGenerator) -> np.ndarray:
     """The right answer: ids (batch, steps) -> probabilities (batch, vocab_size), stage by stage."""
     meaning = weights.embedding[ids]  # (batch, steps, embedding_dim)
-    context = run_lstm(meaning, weights.lstm_1).hidden  # (batch, steps, lstm1_units)
-    summary = run_lstm(context, weights.lstm_2).hidden[:, -1]  # (batch, lstm2_units)
+    context = run_lstm(meaning, weights.lstm_1).hidden  # (batch, steps, lstm_1_units)
+    summary = run_lstm(context, weights.lstm_2).hidden[:, -1]  # (batch, lstm_2_units)
     return softmax(summary @ weights.dense_kernel + weights.dense_bias)  # (batch, vocab_size)
 
 
@@ -102,9 +102,9 @@ def _random_weights(config: ModelConfig = CHECK_CONFIG, seed: int = 0) -> NumpyT
     return NumpyTextGenerator(
         config=config,
         embedding=rng.normal(size=(config.vocab_size, config.embedding_dim)),
-        lstm_1=lstm(config.embedding_dim, config.lstm1_units),
-        lstm_2=lstm(config.lstm1_units, config.lstm2_units),
-        dense_kernel=rng.normal(size=(config.lstm2_units, config.vocab_size)),
+        lstm_1=lstm(config.embedding_dim, config.lstm_1_units),
+        lstm_2=lstm(config.lstm_1_units, config.lstm_2_units),
+        dense_kernel=rng.normal(size=(config.lstm_2_units, config.vocab_size)),
         dense_bias=rng.normal(size=config.vocab_size),
     )
 

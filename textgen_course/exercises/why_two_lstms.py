@@ -23,7 +23,7 @@ PERPLEXITY_ANSWERS = ("textgen_course.evaluation.perplexity_from_probabilities",
 def check_one_lstm_parameters(answer_parameters, quiet: bool = False) -> Passed:
     """The one-LSTM model (Embedding -> LSTM(100, final state) -> Dense softmax) at the notes' sizes."""
     config = ModelConfig()
-    vocab, embedding, units = config.vocab_size, config.embedding_dim, config.lstm2_units
+    vocab, embedding, units = config.vocab_size, config.embedding_dim, config.lstm_2_units
     embedding_count = vocab * embedding
     lstm_count = 4 * units * (embedding + units + 1)
     dense_count = (units + 1) * vocab
@@ -31,8 +31,8 @@ def check_one_lstm_parameters(answer_parameters, quiet: bool = False) -> Passed:
     hints = {
         parameter_count("two_lstms", config): "that is the two-LSTM model's count. Remove LSTM-1: the one "
         "LSTM left reads the 100-number meaning vectors directly.",
-        embedding_count + 4 * units * (config.lstm1_units + units + 1) + dense_count: "the single LSTM reads "
-        f"the embedding's {embedding} numbers per word, not LSTM-1's {config.lstm1_units}: its input kernel is "
+        embedding_count + 4 * units * (config.lstm_1_units + units + 1) + dense_count: "the single LSTM reads "
+        f"the embedding's {embedding} numbers per word, not LSTM-1's {config.lstm_1_units}: its input kernel is "
         f"{embedding} x {4 * units}.",
         embedding_count + 4 * units * (embedding + units) + dense_count: "each of the four gates also has a "
         f"bias per unit: the LSTM has 4 x {units} x ({embedding} + {units} + 1) parameters.",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..evaluation import keep_last_words
+from ..analysis.why_two_lstms import keep_last_words
 from ..model import config_of, next_word_probabilities
 from ..text import tokenize
 from ..vocabulary import PAD_ID, UNKNOWN, Vocabulary

@@ -56,7 +56,7 @@ test("the text is read, cut and split into windows as fine_tuning does", () => {
     assert.deepEqual(runs[i].reading.ids, item.ids, item.name);
     assert.equal(runs[i].split.train.windows.length, item.windows, item.name);
     assert.equal(runs[i].split.heldOut.windows.length, item.held_out_windows, item.name);
-    const units = model.lstm2.units;
+    const units = model.lstm_2.units;
     for (const [w, summary] of item.summaries.entries()) {
       const difference = largestDifference(runs[i].summaries.subarray(w * units, (w + 1) * units), summary);
       assert.ok(difference < 1e-5, `${item.name}, window ${w}: summary ${difference}`);

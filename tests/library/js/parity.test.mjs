@@ -87,9 +87,9 @@ test("the gate explorer's traced loop (Math.exp, Math.tanh) gives the hidden sta
   const length = model.config.sequence_length;
   for (const window of reference.windows.slice(0, 5)) {
     const trace = {};
-    const inputs = engine.projectInputs(engine.embed(model, window), length, model.config.embedding_dim, model.lstm1);
-    const traced = engine.lstmLayer(inputs, length, model.lstm1, trace);
-    const fast = engine.lstmLayer(engine.lstm1Projection(model, window), length, model.lstm1);
+    const inputs = engine.projectInputs(engine.embed(model, window), length, model.config.embedding_dim, model.lstm_1);
+    const traced = engine.lstmLayer(inputs, length, model.lstm_1, trace);
+    const fast = engine.lstmLayer(engine.lstm1Projection(model, window), length, model.lstm_1);
     assert.ok(largestDifference(traced, fast) < 1e-5, `${largestDifference(traced, fast)}`);
     assert.ok(largestDifference(trace.hidden, traced) === 0);
   }

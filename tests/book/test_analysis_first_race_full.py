@@ -1,4 +1,4 @@
-"""The slow tests of the module tests/library/test_ablation.py mirrors (training, notebooks, subprocesses): the full run."""
+"""The slow tests of analysis/first_race.py (its fast ones: tests/library/test_analysis_first_race.py): the full run."""
 
 import pytest
 from conftest import SMALL
@@ -6,7 +6,7 @@ from conftest import SMALL
 
 @pytest.mark.heavy
 def test_spread_at_start_shows_why_the_deeper_model_starts_slowly():
-    from textgen_course.ablation import spread_at_start
+    from textgen_course.analysis.first_race import spread_at_start
 
     two, one = spread_at_start("two_lstms"), spread_at_start("one_lstm")
     assert list(two) == ["embedding", "lstm_1", "lstm_2"] and list(one) == ["embedding", "lstm_2"]
